@@ -1,0 +1,48 @@
+# Two entry points: `make render` and `make test`. Both create .venv and
+# install the pinned dependencies (and missing system packages) first.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT    := DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get
+
+.PHONY: render test lint bench system-deps test-deps clean goldens
+
+render: $(STAMP)
+	$(BIN)/tierdraw render specs/*.yaml --output output --quiet
+
+test: $(STAMP) test-deps
+	$(BIN)/ruff check renderer tests bench
+	$(BIN)/ruff format --check renderer tests bench
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check renderer tests bench
+	$(BIN)/ruff format --check renderer tests bench
+
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
+# Regenerate the golden SVGs after reviewing the change by eye.
+goldens: $(STAMP)
+	$(BIN)/python -m pytest tests/test_golden.py --update-goldens
+
+$(STAMP): pyproject.toml requirements.lock
+	@$(MAKE) --no-print-directory system-deps
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
+	touch $(STAMP)
+
+# cairo draws PNG and PDF; it is a system library, not a Python package.
+system-deps:
+	@ldconfig -p | grep -q 'libcairo\.so\.2' || { $(APT) update && $(APT) install -y libcairo2; }
+
+# poppler's pdftotext/pdffonts read the PDFs back in the tests.
+test-deps:
+	@command -v pdftotext >/dev/null && command -v pdffonts >/dev/null || \
+		{ $(APT) update && $(APT) install -y poppler-utils; }
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

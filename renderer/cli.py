@@ -1,0 +1,145 @@
+"""The `tierdraw` command.
+
+Commands import the pipeline lazily so `tierdraw --help` stays fast, and every
+failure a user can cause ends as `file:line:col: message` lines on stderr and
+a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from renderer import __version__
+from renderer.errors import SpecErrors
+
+app = typer.Typer(
+    name="tierdraw",
+    help="Metric hierarchies and benchmark scorecards from YAML to SVG, PNG and PDF.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+EXIT_SPEC = 1  # the input is wrong
+EXIT_INTERNAL = 70  # tierdraw is wrong (EX_SOFTWARE)
+
+
+def _fail(errors: SpecErrors) -> None:
+    for e in errors.errors:
+        typer.echo(str(e), err=True)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"tierdraw {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    """tierdraw turns a small YAML spec into a slide-ready diagram."""
+
+
+def _formats(value: str) -> tuple[str, ...]:
+    from renderer.render import FORMATS
+
+    out = tuple(dict.fromkeys(f.strip().lower() for f in value.split(",") if f.strip()))
+    bad = [f for f in out if f not in FORMATS]
+    if bad or not out:
+        raise typer.BadParameter(
+            f"unknown format {', '.join(bad) or repr(value)}: use a comma-separated list of "
+            + ", ".join(FORMATS)
+        )
+    return out
+
+
+@app.command()
+def render(
+    specs: Annotated[list[Path], typer.Argument(help="Spec files to render.", show_default=False)],
+    format: Annotated[
+        str, typer.Option("--format", "-f", help="Comma-separated formats: svg, png, pdf.")
+    ] = "svg,png,pdf",
+    output: Annotated[Path, typer.Option("--output", "-o", help="Folder to write into.")] = Path(
+        "output"
+    ),
+    theme: Annotated[
+        str | None, typer.Option("--theme", "-t", help="Theme name or file, overriding the spec's.")
+    ] = None,
+    scale: Annotated[
+        float, typer.Option("--scale", min=0.1, max=8.0, help="PNG pixels per SVG px.")
+    ] = 2.0,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
+) -> None:
+    """Render specs to SVG, PNG and PDF (files are named after the spec)."""
+    formats = _formats(format)
+    from renderer.render import render_file
+
+    failed = False
+    for spec in specs:
+        try:
+            written = render_file(spec, output, formats, theme=theme, scale=scale)
+        except SpecErrors as e:
+            _fail(e)
+            failed = True
+            continue
+        if not quiet:
+            typer.echo(f"{spec} -> " + ", ".join(str(p) for p in written))
+    if failed:
+        raise typer.Exit(EXIT_SPEC)
+
+
+@app.command()
+def validate(
+    specs: Annotated[list[Path], typer.Argument(help="Spec files to check.", show_default=False)],
+) -> None:
+    """Check specs (and their themes) without writing anything."""
+    from renderer.render import resolve_theme
+    from renderer.spec.parse import load_spec
+
+    failed = False
+    for path in specs:
+        try:
+            spec = load_spec(path)
+            resolve_theme(spec)
+        except SpecErrors as e:
+            _fail(e)
+            failed = True
+    if failed:
+        raise typer.Exit(EXIT_SPEC)
+    typer.echo(f"{len(specs)} spec{'s' if len(specs) != 1 else ''} OK")
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of the spec language (for editors)."""
+    from renderer.spec.schema import json_schema
+
+    typer.echo(json.dumps(json_schema(), indent=2, ensure_ascii=False))
+
+
+def main() -> None:
+    """Entry point: no traceback ever reaches the user."""
+    try:
+        app()
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        typer.echo("interrupted", err=True)
+        sys.exit(130)
+    except Exception as e:  # a bug in tierdraw, not in the input
+        typer.echo(f"tierdraw: internal error: {type(e).__name__}: {e}", err=True)
+        sys.exit(EXIT_INTERNAL)
+
+
+if __name__ == "__main__":
+    main()

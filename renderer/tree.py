@@ -1,0 +1,163 @@
+"""The box tree: what will be drawn, before anything is measured.
+
+This stage settles everything the spec leaves implicit: ids (slugified labels,
+numbered on clashes), roles (by tier), tiers, and each container's layout.
+Later stages never look at the spec again, only at `Diagram`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from renderer.spec.model import Canvas, NodeSpec, Spec
+
+TIER_ROLES = ("lane", "group")
+"""Default role by tier; deeper tiers are `metric`."""
+
+
+@dataclass(frozen=True)
+class Box:
+    id: str
+    role: str
+    tier: int
+    lane: int  # index of the top-level lane the box belongs to (-1: composite)
+    label: str | None
+    caption: str | None
+    metric: str | None
+    details: tuple[str, ...]
+    question: str | None
+    operator: str | None
+    layout: str  # "stack" | "row" | "grid"
+    grid_columns: int
+    emphasis: bool
+    children: tuple[Box, ...]
+    source: NodeSpec
+
+    @property
+    def is_operator(self) -> bool:
+        return self.operator is not None
+
+    def walk(self) -> list[Box]:
+        """This box and every descendant, in document order."""
+        out = [self]
+        for c in self.children:
+            out.extend(c.walk())
+        return out
+
+
+@dataclass(frozen=True)
+class Diagram:
+    title: str
+    subtitle: str | None
+    footnote: str | None
+    direction: str  # "right" | "down"
+    flow: str
+    canvas: Canvas
+    lanes: tuple[Box, ...]
+    composite: Box | None
+    source: Spec
+
+    def boxes(self) -> list[Box]:
+        out: list[Box] = []
+        for lane in self.lanes:
+            out.extend(lane.walk())
+        if self.composite is not None:
+            out.extend(self.composite.walk())
+        return out
+
+
+def slugify(text: str) -> str:
+    """`First Contact Resolution` → `first-contact-resolution` (ASCII, for ids and CSS)."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug or "node"
+
+
+class _Ids:
+    """Hands out unique ids: explicit ones are reserved first, slugs avoid them."""
+
+    def __init__(self, reserved: set[str]) -> None:
+        self.taken = set(reserved)
+
+    def slug(self, base: str) -> str:
+        candidate, n = base, 1
+        while candidate in self.taken or f"{candidate}-question" in self.taken:
+            n += 1
+            candidate = f"{base}-{n}"
+        self.taken.add(candidate)
+        return candidate
+
+
+def _explicit_ids(spec: Spec) -> set[str]:
+    ids: set[str] = set()
+
+    def visit(n: NodeSpec) -> None:
+        if n.id:
+            ids.add(n.id)
+        for c in n.items:
+            visit(c)
+
+    for lane in spec.lanes:
+        visit(lane)
+    if spec.composite is not None:
+        visit(spec.composite)
+    return ids
+
+
+def build_tree(spec: Spec) -> Diagram:
+    ids = _Ids(_explicit_ids(spec))
+
+    def build(n: NodeSpec, tier: int, lane: int) -> Box:
+        box_id = n.id or ids.slug(slugify(n.label or ("operator" if n.operator else "node")))
+        if n.operator:
+            role = "operator"
+        elif n.role:
+            role = n.role
+        else:
+            role = TIER_ROLES[tier] if tier < len(TIER_ROLES) else "metric"
+        default_layout = "row" if tier == 0 and spec.direction == "down" else "stack"
+        children = tuple(build(c, tier + 1, lane) for c in n.items)
+        return Box(
+            id=box_id,
+            role=role,
+            tier=tier,
+            lane=lane,
+            label=n.label,
+            caption=n.caption,
+            metric=n.metric,
+            details=n.details,
+            question=n.question,
+            operator=n.operator,
+            layout=n.layout or default_layout,
+            grid_columns=n.grid_columns or 2,
+            emphasis=n.emphasis,
+            children=children,
+            source=n,
+        )
+
+    lanes = tuple(build(n, 0, i) for i, n in enumerate(spec.lanes))
+    composite = None
+    if spec.composite is not None:
+        c = build(spec.composite, 0, len(lanes))
+        if spec.composite.role is None:
+            c = _with_role(c, "impact")
+        composite = c
+    return Diagram(
+        title=spec.title,
+        subtitle=spec.subtitle,
+        footnote=spec.footnote,
+        direction=spec.direction,
+        flow=spec.flow,
+        canvas=spec.canvas,
+        lanes=lanes,
+        composite=composite,
+        source=spec,
+    )
+
+
+def _with_role(box: Box, role: str) -> Box:
+    from dataclasses import replace
+
+    return replace(box, role=role)
