@@ -21,6 +21,7 @@ from renderer.scene import Scene, build_scene
 from renderer.spec.model import Spec
 from renderer.spec.parse import load_spec
 from renderer.theme import Theme, load_theme
+from renderer.text.fonts import FontNotFound, font_family
 from renderer.tree import build_tree
 
 FORMATS = ("svg", "png", "pdf")
@@ -51,10 +52,17 @@ def theme_dirs(spec_path: Path) -> tuple[Path, ...]:
 
 
 def resolve_theme(spec: Spec, override: str | None = None) -> Theme:
+    """The spec's theme (or `override`), with its font checked to be installed."""
     spec_path = Path(spec.path)
     if override is not None:
-        return load_theme(override, theme_dirs(spec_path), Loc("--theme", 1, 1))
-    return load_theme(spec.theme, theme_dirs(spec_path), spec.theme_loc)
+        theme = load_theme(override, theme_dirs(spec_path), Loc("--theme", 1, 1))
+    else:
+        theme = load_theme(spec.theme, theme_dirs(spec_path), spec.theme_loc)
+    try:
+        font_family(theme.font_family)
+    except FontNotFound as e:
+        raise SpecErrors.one(theme.font_loc or Loc(theme.source, 1, 1), str(e)) from None
+    return theme
 
 
 def render_spec(spec: Spec, theme: Theme) -> Rendered:
@@ -79,10 +87,14 @@ def encode(rendered: Rendered, fmt: str, scale: float = 2.0) -> bytes:
     from renderer.backends import raster  # cairosvg is slow to import: only when needed
 
     families = (rendered.theme.font_family,)
-    if fmt == "png":
-        return raster.svg_to_png(rendered.svg, scale=scale, families=families)
-    if fmt == "pdf":
-        return raster.svg_to_pdf(rendered.svg, families=families)
+    try:
+        if fmt == "png":
+            return raster.svg_to_png(rendered.svg, scale=scale, families=families)
+        if fmt == "pdf":
+            return raster.svg_to_pdf(rendered.svg, families=families)
+    except raster.OutputTooLarge as e:
+        spec = rendered.spec
+        raise SpecErrors.one(spec.canvas_loc or Loc(spec.path, 1, 1), str(e)) from None
     raise ValueError(f"unknown format {fmt!r}")
 
 

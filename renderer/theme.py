@@ -74,6 +74,7 @@ class Theme:
     ramp: tuple[str, ...]
     emphasis_stroke: str
     emphasis_width: float
+    font_loc: Loc | None = None  # where `font.family` was set, for a missing font
 
     @property
     def colours(self) -> frozenset[str]:
@@ -257,8 +258,10 @@ def _build(tree: dict[str, Any], file: str) -> Theme:
     b.check_keys(font, ("family", "sizes"), "'font'")
     family_node = font.get("family", (None, None))[1]
     family = "Inter"
+    font_loc = None
     if isinstance(family_node, YNode) and isinstance(family_node.value, str):
         family = family_node.value
+        font_loc = family_node.loc
     elif family_node is not None:
         b.err(_loc(family_node, file), "'font.family' must be a font family name")
     sizes_tree = font.get("sizes", (None, {}))[1]
@@ -365,4 +368,5 @@ def _build(tree: dict[str, Any], file: str) -> Theme:
         ramp=tuple(ramp),
         emphasis_stroke=e_stroke or next(iter(palette.values())),
         emphasis_width=e_width or 3.0,
+        font_loc=font_loc,
     )

@@ -113,6 +113,7 @@ class Spec:
     theme_loc: Loc | None = None
     variants: tuple[str, ...] = ()  # empty = (theme,)
     canvas: Canvas = Canvas("auto")
+    canvas_loc: Loc | None = None
     direction: str = "right"  # "right" | "down"
     flow: str = "none"  # "none" | "line" | "chevron"
     lanes: tuple[NodeSpec, ...] = ()  # from `columns` or `tiers`

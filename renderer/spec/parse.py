@@ -617,6 +617,7 @@ class _Parser:
             theme_loc=f["theme"][1].loc if "theme" in f else None,
             variants=top.get("variants", ()),
             canvas=canvas,
+            canvas_loc=f["canvas"][1].loc if "canvas" in f else None,
             direction=direction,
             flow=top.get("flow", "none"),
             lanes=lanes,

@@ -1,0 +1,1 @@
+"""Output formats other than SVG: PNG and PDF through cairo."""

@@ -1,0 +1,1 @@
+"""Text: the font files, advance-width measurement and line wrapping."""
