@@ -20,8 +20,8 @@ from renderer.layout import layout
 from renderer.scene import Scene, build_scene
 from renderer.spec.model import Spec
 from renderer.spec.parse import load_spec
-from renderer.theme import Theme, load_theme
 from renderer.text.fonts import FontNotFound, font_family
+from renderer.theme import Theme, load_theme
 from renderer.tree import build_tree
 
 FORMATS = ("svg", "png", "pdf")

@@ -6,6 +6,10 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+
+from renderer.render import Rendered, render_spec, resolve_theme
+from renderer.spec.parse import load_spec
+
 from conftest import SPECS
 from invariants import (
     children_inside_parents,
@@ -16,9 +20,6 @@ from invariants import (
     unequal_font_sizes,
     unequal_tier_widths,
 )
-
-from renderer.render import Rendered, render_spec, resolve_theme
-from renderer.spec.parse import load_spec
 
 IDS = [p.stem for p in SPECS]
 

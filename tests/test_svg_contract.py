@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SPECS
 from renderer.render import render_spec, resolve_theme
 from renderer.spec.parse import load_spec, parse_spec_text
+
+from conftest import SPECS
 
 NS = "{http://www.w3.org/2000/svg}"
 
@@ -52,7 +53,7 @@ def test_node_groups(path: Path) -> None:
         assert g.get("id").startswith("node-")
         assert any(c.startswith("role-") for c in classes)
         assert any(c.startswith("tier-") and c[5:].isdigit() for c in classes)
-        first = list(g)[0]
+        first = next(iter(g))
         assert first.tag == f"{NS}rect", g.get("id")
         ids.add(g.get("id"))
     assert len(ids) == len(nodes(root)), "ids are unique"
