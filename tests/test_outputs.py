@@ -1,0 +1,76 @@
+"""The committed renders in output/ are current, byte for byte, and stable."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, SPECS
+from renderer.render import FORMATS, encode, render_spec, resolve_theme
+from renderer.spec.parse import load_spec
+
+OUTPUT = ROOT / "output"
+
+
+@cache
+def fresh(path: Path, fmt: str) -> bytes:
+    spec = load_spec(path.relative_to(ROOT))
+    return encode(render_spec(spec, resolve_theme(spec)), fmt)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("path", SPECS, ids=[p.stem for p in SPECS])
+def test_committed_output_is_current(path: Path, fmt: str) -> None:
+    committed = OUTPUT / f"{path.stem}.{fmt}"
+    assert committed.exists(), f"{committed.name} missing: run make render"
+    assert committed.read_bytes() == fresh(path, fmt), f"{committed.name} is stale: make render"
+
+
+def test_no_stray_outputs() -> None:
+    expected = {f"{p.stem}.{fmt}" for p in SPECS for fmt in FORMATS}
+    assert {p.name for p in OUTPUT.iterdir()} == expected
+
+
+def test_two_processes_write_identical_bytes(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    for run in ("a", "b"):
+        subprocess.run(
+            [sys.executable, "-m", "renderer", "render", *map(str, SPECS), "-o", str(tmp_path / run),
+             "-q"],
+            env={**env, "PYTHONHASHSEED": "1" if run == "a" else "2"},
+            check=True,
+            timeout=300,
+        )  # fmt: skip
+    a = sorted((tmp_path / "a").iterdir())
+    assert len(a) == len(SPECS) * len(FORMATS)
+    for f in a:
+        assert f.read_bytes() == (tmp_path / "b" / f.name).read_bytes(), f.name
+
+
+SLIDES = [p for p in SPECS if load_spec(p).canvas.name == "slide-16x9"]
+
+
+def test_there_are_slides() -> None:
+    assert len(SLIDES) >= 3
+
+
+@pytest.mark.parametrize("path", SLIDES, ids=[p.stem for p in SLIDES])
+def test_slide_png_is_3840_by_2160(path: Path) -> None:
+    png = fresh(path, "png")
+    width = int.from_bytes(png[16:20], "big")
+    height = int.from_bytes(png[20:24], "big")
+    assert (width, height) == (3840, 2160)
+
+
+@pytest.mark.parametrize("path", SLIDES, ids=[p.stem for p in SLIDES])
+def test_pdf_is_a_16x9_slide_page(path: Path) -> None:
+    info = subprocess.run(
+        ["pdfinfo", "-"], input=fresh(path, "pdf"), capture_output=True, check=True
+    ).stdout.decode()
+    assert "Page size:       960 x 540 pts" in info
+    assert "CreationDate" not in info
