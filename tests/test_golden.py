@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, SPECS
 from renderer.render import render_spec, resolve_theme
 from renderer.spec.parse import load_spec
+
+from conftest import ROOT, SPECS
 
 GOLDEN = ROOT / "tests" / "golden"
 CASES = SPECS + sorted((ROOT / "tests" / "fixtures").glob("*.yaml"))

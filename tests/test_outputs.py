@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, SPECS
 from renderer.render import FORMATS, encode, render_spec, resolve_theme
 from renderer.spec.parse import load_spec
+
+from conftest import ROOT, SPECS
 
 OUTPUT = ROOT / "output"
 
@@ -39,13 +40,13 @@ def test_no_stray_outputs() -> None:
 def test_two_processes_write_identical_bytes(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     for run in ("a", "b"):
+        out = str(tmp_path / run)
         subprocess.run(
-            [sys.executable, "-m", "renderer", "render", *map(str, SPECS), "-o", str(tmp_path / run),
-             "-q"],
+            [sys.executable, "-m", "renderer", "render", *map(str, SPECS), "-o", out, "-q"],
             env={**env, "PYTHONHASHSEED": "1" if run == "a" else "2"},
             check=True,
             timeout=300,
-        )  # fmt: skip
+        )
     a = sorted((tmp_path / "a").iterdir())
     assert len(a) == len(SPECS) * len(FORMATS)
     for f in a:
