@@ -39,10 +39,13 @@ $(STAMP): pyproject.toml requirements.lock
 system-deps:
 	@ldconfig -p | grep -q 'libcairo\.so\.2' || { $(APT) update && $(APT) install -y libcairo2; }
 
-# poppler's pdftotext/pdffonts read the PDFs back in the tests.
+# The tests read PDFs back with poppler (pdftotext, pdffonts, pdfinfo), ask
+# fontconfig what it resolves (fc-match), and compare against DejaVu Sans to
+# prove that cairo draws our font and not the system's.
 test-deps:
-	@command -v pdftotext >/dev/null && command -v pdffonts >/dev/null || \
-		{ $(APT) update && $(APT) install -y poppler-utils; }
+	@command -v pdftotext >/dev/null && command -v pdffonts >/dev/null && \
+	command -v fc-match >/dev/null && [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || \
+		{ $(APT) update && $(APT) install -y poppler-utils fontconfig fonts-dejavu-core; }
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -110,7 +109,6 @@ def test_fontconfig_file_lists_only_our_fonts() -> None:
     assert "<family>sans-serif</family>" in text and "<family>Inter</family>" in text
 
 
-@pytest.mark.skipif(shutil.which("fc-match") is None, reason="fontconfig tools not installed")
 def test_fontconfig_resolves_every_request_to_our_static_faces() -> None:
     conf = fontconfig_file(["Inter"])
     family = font_family()

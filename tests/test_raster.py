@@ -97,8 +97,7 @@ def test_drawn_width_matches_measured_width(scale: int, bold: bool) -> None:
 
 
 def test_png_is_drawn_with_inter_not_dejavu() -> None:
-    if not DEJAVU.is_file():
-        pytest.skip("DejaVu Sans not installed to compare with")
+    assert DEJAVU.is_file(), "make test-deps installs fonts-dejavu-core to compare with"
     left, right = ink_extent(svg_to_png(text_svg(), scale=2), 2)
     inter = expected_ink(font_family().regular.path, SAMPLE, text_width(SAMPLE, SIZE))
     dejavu = expected_ink(DEJAVU, SAMPLE, font_advance(DEJAVU, SAMPLE))

@@ -15,7 +15,7 @@ from renderer.spec.schema import SCHEMA_DIALECT, json_schema
 from renderer.spec.yaml_source import load_yaml_file
 
 ROOT = Path(__file__).resolve().parents[1]
-EXAMPLES = sorted((ROOT.parent / "shared" / "examples").glob("*.yaml"))
+EXAMPLES = sorted((ROOT / "tests" / "fixtures" / "contract-examples").glob("*.yaml"))
 REPO_SPECS = sorted((ROOT / "specs").glob("*.yaml"))
 PATH = "specs/t.yaml"
 

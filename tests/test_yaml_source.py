@@ -94,7 +94,7 @@ def test_describe_names_values_for_humans() -> None:
 
 
 def test_examples_load_fast() -> None:
-    examples = Path(__file__).parents[1].parent / "shared" / "examples"
+    examples = Path(__file__).parents[1] / "tests" / "fixtures" / "contract-examples"
     files = sorted(examples.glob("*.yaml"))
     assert len(files) == 6
     start = time.perf_counter()
