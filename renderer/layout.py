@@ -50,8 +50,9 @@ MAX_GAP_STRETCH = 3.0
 # Side-by-side lanes share the widest lane's width if that widens the diagram by
 # at most this factor; otherwise each lane keeps its own width.
 EQUAL_LANES_COST = 1.25
-# Largest scale-up a fixed canvas applies to a small diagram.
+# Largest scale-up a fixed canvas applies to a small diagram, and to its title.
 MAX_SCALE = 2.0
+HEADER_MAX_SCALE = 1.5
 # The canvas's safe area: at least this fraction of the canvas width on each side.
 SAFE_MARGIN = 0.03
 PART_GAP_EMS = 0.3  # between label, caption, metric and details, in ems of the label
@@ -313,6 +314,8 @@ class _Solver:
                 else:
                     need = max(need, own)
             req[tier] = need + 2 * self.pad
+        if unit.question and not self.down:  # its question box sits above it
+            req[0] = max(req[0], self.q_width)
         return req
 
     def _fit_child_width(self, box: Box, w: float) -> float:
@@ -534,6 +537,18 @@ class _Placer:
         self, c: Box, parent: Box, x: float, y: float, sw: float, sh: float
     ) -> Placed:
         s = self.s
+        if s.question_above(parent.layout):
+            rect = Rect(x + (sw - s.q_width) / 2, y, s.q_width, self.question_height(c))
+        else:
+            rect = Rect(x, y, s.q_width, sh)
+        return self.question_at(c, rect)
+
+    def question_height(self, c: Box) -> float:
+        return self.leaf_h[(c.lane, c.tier, "question")]
+
+    def question_at(self, c: Box, rect: Rect) -> Placed:
+        """The question box of `c`, a node of its own (role question), in `rect`."""
+        s = self.s
         lines, qh_text = s.question_block(c)
         qbox = replace(
             c,
@@ -548,11 +563,6 @@ class _Placer:
             emphasis=False,
         )
         part = s._question_part(c)
-        if s.question_above(parent.layout):
-            qh = self.leaf_h[(c.lane, c.tier, "question")]
-            rect = Rect(x + (sw - s.q_width) / 2, y, s.q_width, qh)
-        else:
-            rect = Rect(x, y, s.q_width, sh)
         top = rect.y + (rect.h - qh_text) / 2
         emitted = s.t.emit(lines, rect.x + s.pad, rect.w - 2 * s.pad, top, part)
         return Placed(qbox, rect, tuple(emitted), ())
@@ -611,21 +621,34 @@ def _body(diagram: Diagram, s: _Solver, extra: float) -> _Body:
     p = _Placer(s, widths)
     heights = [p.height(u) for u in s.units]
     nodes: list[Placed] = []
+    lanes: list[Placed] = []
     if s.down:
+        # Questions of bands stand in a column of their own on the left.
+        qx = s.q_width + s.gap if any(u.question for u in s.units) else 0.0
         y = 0.0
         for i, u in enumerate(s.units):
-            nodes.append(p.place(u, 0.0, y, unit_w[i], heights[i]))
+            if u.question:
+                nodes.append(p.question_at(u, Rect(0.0, y, s.q_width, heights[i])))
+            lanes.append(p.place(u, qx, y, unit_w[i], heights[i]))
+            nodes.append(lanes[-1])
             y += heights[i] + lane_gap
-        width, height = unit_w[0], y - lane_gap
+        width, height = qx + unit_w[0], y - lane_gap
     else:
-        height = max(heights)
+        # A lane's question stands above it; each column is centred on the tallest.
+        q_h = [p.question_height(u) + s.pair_gap() if u.question else 0.0 for u in s.units]
+        height = max(q + h for q, h in zip(q_h, heights, strict=True))
         x = 0.0
         for i, u in enumerate(s.units):
-            y = (height - heights[i]) / 2  # centred against the tallest lane
-            nodes.append(p.place(u, x, y, unit_w[i], heights[i]))
+            y = (height - heights[i] - q_h[i]) / 2 + q_h[i]
+            if u.question:
+                top = y - q_h[i]
+                rect = Rect(x + (unit_w[i] - s.q_width) / 2, top, s.q_width, q_h[i] - s.pair_gap())
+                nodes.append(p.question_at(u, rect))
+            lanes.append(p.place(u, x, y, unit_w[i], heights[i]))
+            nodes.append(lanes[-1])
             x += unit_w[i] + lane_gap
         width = x - lane_gap
-    connectors = _connectors(diagram, nodes, s.lane_gap) if diagram.flow != "none" else []
+    connectors = _connectors(diagram, lanes, s.lane_gap) if diagram.flow != "none" else []
     return _Body(width, height, tuple(nodes), tuple(connectors))
 
 
@@ -705,36 +728,48 @@ def layout(diagram: Diagram, theme: Theme) -> Layout:
     assert canvas.width is not None and canvas.height is not None
     cw, ch = canvas.width, canvas.height
     safe = max(SAFE_MARGIN * cw, margin)
-    # Title and footnote sit at the top and bottom of the safe area, at a scale
-    # of their own: they must not grow with a sparse diagram.
     header, head_h = _text_lines(t, head_items, 0, 0)
     footer, foot_h = _text_lines(t, foot_items, 0, 0)
     text_w = max([ln.width for ln in header + footer], default=1.0)
-    hk = min(1.5, ch / 1080, (cw - 2 * safe) / text_w)
-    body_top = safe + (head_h + section_gap) * hk if header else safe
-    body_bottom = ch - safe - ((foot_h + section_gap) * hk if footer else 0.0)
-    avail_w, avail_h = cw - 2 * safe, body_bottom - body_top
+    text_fit = (cw - 2 * safe) / text_w
 
-    best: tuple[float, _Body] | None = None
-    options = (False, True) if _has_questions(diagram) else (False,)
-    for above in options:
-        s = _Solver(diagram, theme, questions_above=above)
-        body = _body(diagram, s, 0.0)
-        if not s.units:
-            break
-        k = min(avail_w / body.width, avail_h / body.height, MAX_SCALE)
-        spare = avail_w / k - body.width
-        if spare > 1.0:
-            body = _body(diagram, s, spare)
+    def area(hk: float) -> tuple[float, float]:
+        """Top and bottom of the body's area with title and footnote at scale `hk`."""
+        top = safe + (head_h + section_gap) * hk if header else safe
+        bottom = ch - safe - ((foot_h + section_gap) * hk if footer else 0.0)
+        return top, bottom
+
+    def fit(hk: float) -> tuple[float, _Body]:
+        """The largest body scale, trying question placements, for a header at `hk`."""
+        top, bottom = area(hk)
+        avail_w, avail_h = cw - 2 * safe, bottom - top
+        best: tuple[float, _Body] = (MAX_SCALE, _Body(0.0, 0.0, (), ()))
+        options = (False, True) if _has_questions(diagram) else (False,)
+        for i, above in enumerate(options):
+            s = _Solver(diagram, theme, questions_above=above)
+            if not s.units:
+                break
+            body = _body(diagram, s, 0.0)
             k = min(avail_w / body.width, avail_h / body.height, MAX_SCALE)
-        if best is None or k > best[0] + 1e-9:
-            best = (k, body)
-    k, body = best if best is not None else (hk, _Body(0.0, 0.0, (), ()))
-    tx = safe + (avail_w - body.width * k) / 2
-    ty = body_top + (avail_h - body.height * k) / 2
+            spare = avail_w / k - body.width
+            if spare > 1.0:
+                body = _body(diagram, s, spare)
+                k = min(avail_w / body.width, avail_h / body.height, MAX_SCALE)
+            if i == 0 or k > best[0] + 1e-9:
+                best = (k, body)
+        return best
+
+    # Title and footnote keep at least their theme size and grow with the body
+    # up to HEADER_MAX_SCALE; the body is fitted again around them.
+    k, _ = fit(min(1.0, text_fit))
+    hk = min(max(k, 1.0), HEADER_MAX_SCALE, text_fit)
+    k, body = fit(hk)
+    top, bottom = area(hk)
+    tx = safe + (cw - 2 * safe - body.width * k) / 2
+    ty = top + (bottom - top - body.height * k) / 2
     nodes, connectors = _move(body, k, tx, ty)
     # Texts line up with the diagram's left edge, unless they would not fit there.
     left = tx if tx + text_w * hk <= cw - safe else safe
     header = [_scale_line(ln, hk, left, safe) for ln in header]
-    footer = [_scale_line(ln, hk, left, body_bottom + section_gap * hk) for ln in footer]
+    footer = [_scale_line(ln, hk, left, bottom + section_gap * hk) for ln in footer]
     return Layout(cw, ch, k, tuple(header), tuple(footer), nodes, connectors)

@@ -108,7 +108,7 @@ def unequal_tier_widths(scene: Scene) -> list[str]:
     for n, _, lane in with_ancestors(scene):
         if n.role == "operator":
             continue
-        if n.role == "question":
+        if n.role == "question" and n.id.endswith("-question"):  # a node's question box
             questions.add(round(n.rect.w, 2))
         else:
             widths[(lane, n.tier)].add(round(n.rect.w, 2))
@@ -139,5 +139,57 @@ def all_problems(scene: Scene) -> list[str]:
         + text_outside_boxes(scene)
         + outside_canvas(scene)
         + unequal_tier_widths(scene)
+        + unequal_font_sizes(scene)
+    )
+
+
+# --- explicit roles -----------------------------------------------------------
+# A node may take any role explicitly (`role: question`, `role: operator`), and
+# it is still a box of its tier. Only the boxes the renderer makes for a
+# node's `question` and for operator signs have widths of their own.
+
+
+def paired_question_ids(scene: Scene) -> set[str]:
+    """Question boxes drawn for a node's `question`: placed just before that node."""
+    ids: set[str] = set()
+    groups = [scene.nodes] + [n.children for n in scene.walk()]
+    for siblings in groups:
+        for q, n in zip(siblings, siblings[1:], strict=False):
+            if q.role == "question" and q.id == f"{n.id}-question":
+                ids.add(q.id)
+    return ids
+
+
+def is_operator_sign(n: SceneNode) -> bool:
+    return any(t.kind == "operator" for t in n.texts)
+
+
+def unequal_tier_widths_by_kind(scene: Scene) -> list[str]:
+    """Like `unequal_tier_widths`, telling paired questions and operator signs
+    from nodes that merely carry the role `question` or `operator`."""
+    paired = paired_question_ids(scene)
+    widths: dict[tuple[int, int], set[float]] = defaultdict(set)
+    questions: set[float] = set()
+    for n, _, lane in with_ancestors(scene):
+        if is_operator_sign(n):
+            continue
+        if n.id in paired:
+            questions.add(round(n.rect.w, 2))
+        else:
+            widths[(lane, n.tier)].add(round(n.rect.w, 2))
+    out = [f"lane {k[0]} tier {k[1]} widths {sorted(v)}" for k, v in widths.items() if len(v) > 1]
+    if len(questions) > 1:
+        out.append(f"question widths {sorted(questions)}")
+    return out
+
+
+def all_problems_by_kind(scene: Scene) -> list[str]:
+    """`all_problems` for specs that may give any node any role."""
+    return (
+        overlaps(scene)
+        + children_inside_parents(scene)
+        + text_outside_boxes(scene)
+        + outside_canvas(scene)
+        + unequal_tier_widths_by_kind(scene)
         + unequal_font_sizes(scene)
     )
