@@ -80,7 +80,7 @@ def render(
     ] = 2.0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
 ) -> None:
-    """Render specs to SVG, PNG and PDF (files are named after the spec)."""
+    """Render specs to SVG, PNG and PDF, named after each spec (output/NAME.svg …)."""
     formats = _formats(format)
     from renderer.render import render_file
 

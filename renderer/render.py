@@ -66,6 +66,10 @@ def resolve_theme(spec: Spec, override: str | None = None) -> Theme:
 
 
 def render_spec(spec: Spec, theme: Theme) -> Rendered:
+    if spec.matrix is not None:
+        raise SpecErrors.one(
+            spec.matrix.loc, "matrix diagrams are not drawn by this version of tierdraw yet"
+        )
     diagram = build_tree(spec)
     scene = build_scene(diagram, layout(diagram, theme), theme)
     svg = render_svg(scene)
