@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterator
+from itertools import pairwise
 
 from renderer.layout import Rect
 from renderer.scene import Scene, SceneNode
@@ -103,16 +104,21 @@ def outside_canvas(scene: Scene) -> list[str]:
 
 def unequal_tier_widths(scene: Scene) -> list[str]:
     """Boxes of one tier in one lane share one width; all question boxes share one."""
-    widths: dict[tuple[int, int], set[float]] = defaultdict(set)
+    widths: dict[tuple[int, int, str], set[float]] = defaultdict(set)
     questions: set[float] = set()
+    matrix = any(n.role == "matrix" for n in scene.nodes)
     for n, _, lane in with_ancestors(scene):
         if n.role == "operator":
             continue
         if n.role == "question" and n.id.endswith("-question"):  # a node's question box
             questions.add(round(n.rect.w, 2))
-        else:
-            widths[(lane, n.tier)].add(round(n.rect.w, 2))
-    out = [f"lane {k[0]} tier {k[1]} widths {sorted(v)}" for k, v in widths.items() if len(v) > 1]
+        else:  # hierarchies: one width per tier; matrices: per tier and role (column kind)
+            widths[(lane, n.tier, n.role if matrix else "")].add(round(n.rect.w, 2))
+    out = [
+        f"lane {k[0]} tier {k[1]} {k[2]} widths {sorted(v)}"
+        for k, v in widths.items()
+        if len(v) > 1
+    ]
     if len(questions) > 1:
         out.append(f"question widths {sorted(questions)}")
     return out
@@ -154,7 +160,7 @@ def paired_question_ids(scene: Scene) -> set[str]:
     ids: set[str] = set()
     groups = [scene.nodes] + [n.children for n in scene.walk()]
     for siblings in groups:
-        for q, n in zip(siblings, siblings[1:], strict=False):
+        for q, n in pairwise(siblings):
             if q.role == "question" and q.id == f"{n.id}-question":
                 ids.add(q.id)
     return ids
