@@ -79,6 +79,9 @@ def render(
         float, typer.Option("--scale", min=0.1, max=8.0, help="PNG pixels per SVG px.")
     ] = 2.0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
+    explain_scores: Annotated[
+        bool, typer.Option("--explain", help="Also print every score and how it was derived.")
+    ] = False,
 ) -> None:
     """Render specs to SVG, PNG and PDF, named after each spec (output/NAME.svg …)."""
     formats = _formats(format)
@@ -94,6 +97,36 @@ def render(
             continue
         if not quiet:
             typer.echo(f"{spec} -> " + ", ".join(str(p) for p in written))
+        if explain_scores:
+            typer.echo(_explanation(spec))
+    if failed:
+        raise typer.Exit(EXIT_SPEC)
+
+
+def _explanation(path: Path) -> str:
+    from renderer.scores import explain as explain_text
+    from renderer.scores import score_diagram
+    from renderer.spec.parse import load_spec
+    from renderer.tree import build_tree
+
+    diagram = build_tree(load_spec(path))
+    return explain_text(diagram, score_diagram(diagram))
+
+
+@app.command()
+def explain(
+    specs: Annotated[list[Path], typer.Argument(help="Spec files to audit.", show_default=False)],
+) -> None:
+    """Print every computed score and how it was derived, to audit the numbers."""
+    failed = False
+    for i, path in enumerate(specs):
+        try:
+            text = _explanation(path)
+        except SpecErrors as e:
+            _fail(e)
+            failed = True
+            continue
+        typer.echo(("\n" if i else "") + f"{path}\n{text.rstrip()}")
     if failed:
         raise typer.Exit(EXIT_SPEC)
 

@@ -1,4 +1,7 @@
-"""Layout: every box gets a rectangle and every text line a position.
+"""Layout of hierarchies: every box gets a rectangle and every line a position.
+
+Also home of the geometry every body shares (`Rect`, `Line`, `Placed`, `Body`)
+and of `Typesetter`, which measures and wraps texts in the theme's fonts.
 
 The layout is a small constraint system solved in closed form, in the order
 the constraints depend on each other (see docs/decisions.md):
@@ -8,16 +11,14 @@ the constraints depend on each other (see docs/decisions.md):
    arrangement needs. One width per tier per lane is the contract's rule.
 2. *Width assignment*, top-down: lanes get their requirement plus any width a
    fixed canvas offers; each tier takes the widest width that fits inside
-   every parent of that tier, capped so short labels don't float in huge boxes.
+   every parent of that tier (capped for boxes side by side).
 3. *Heights*, bottom-up: texts are wrapped at the final widths; leaves of one
    tier and role in a lane share the tallest height; rows stretch their cells.
-4. *Positions*, top-down: lanes side by side (or stacked), equal in height,
-   their contents centred; operators centred between their neighbours.
+4. *Positions*, top-down: lanes side by side, each centred against the
+   tallest (or stacked as bands); operators centred between their neighbours.
 
-A fixed canvas is met by one extra pass: the diagram is scaled uniformly to
-fit the canvas's safe area, and if that leaves spare width the lanes are laid
-out again that much wider (text is never stretched). Everything here is in
-unscaled px; `scale_layout` applies the final scale.
+Everything here is in unscaled px with the body's corner at (0, 0);
+renderer/canvas.py places, scales and frames the body.
 """
 
 from __future__ import annotations
@@ -50,12 +51,15 @@ MAX_GAP_STRETCH = 3.0
 # Side-by-side lanes share the widest lane's width if that widens the diagram by
 # at most this factor; otherwise each lane keeps its own width.
 EQUAL_LANES_COST = 1.25
-# Largest scale-up a fixed canvas applies to a small diagram, and to its title.
+# Largest scale-up a fixed canvas applies to a small diagram.
 MAX_SCALE = 2.0
-HEADER_MAX_SCALE = 1.5
-# The canvas's safe area: at least this fraction of the canvas width on each side.
-SAFE_MARGIN = 0.03
 PART_GAP_EMS = 0.3  # between label, caption, metric and details, in ems of the label
+VALUE_EMS = 1.6  # a measured value, in ems of the metric size: legible from the back row
+COMPOSITE_EMS = 1.8  # a composite's score, in ems of the lane size
+BAR_EMS = 0.9  # height of a bullet bar, in ems of the metric size
+BAR_MIN_WIDTH = 8.0  # narrowest bullet bar, in its own heights
+CELL_EMS = 1.4  # a matrix score, in ems of the metric size
+BOLD_ROLES = frozenset({"lane", "group", "outcome", "impact", "header", "label", "cell", "total"})
 
 
 @dataclass(frozen=True)
@@ -88,6 +92,15 @@ class Line:
 
 
 @dataclass(frozen=True)
+class Bar:
+    """A bullet bar in `area`: value and reference as fractions of its width."""
+
+    area: Rect
+    value: float
+    reference: float
+
+
+@dataclass(frozen=True)
 class Placed:
     """A box with its rectangle, its own text lines and its placed children.
 
@@ -98,6 +111,7 @@ class Placed:
     rect: Rect
     lines: tuple[Line, ...]
     children: tuple[Placed, ...]
+    bars: tuple[Bar, ...] = ()
 
     def walk(self) -> Iterator[Placed]:
         yield self
@@ -133,14 +147,14 @@ class Layout:
 
 
 @dataclass(frozen=True)
-class _Part:
+class Part:
     text: str
     size: float
     bold: bool
     kind: str
 
 
-class _Text:
+class Typesetter:
     """Font sizes and measurement for one theme."""
 
     def __init__(self, theme: Theme) -> None:
@@ -155,27 +169,56 @@ class _Text:
         return font_metrics(size, False, self.family).line_height
 
     def label_size(self, role: str) -> float:
-        key = {"outcome": "group", "impact": "lane", "note": "metric"}.get(role, role)
+        if role in ("cell", "total"):  # a matrix score: the number is the message
+            return self.sizes["metric"] * CELL_EMS
+        key = {"outcome": "group", "impact": "lane", "note": "metric", "header": "group",
+               "label": "group"}.get(role, role)  # fmt: skip
         return self.sizes.get(key, self.sizes["metric"])
 
-    def parts(self, box: Box) -> list[_Part]:
+    def parts(self, box: Box) -> list[Part]:
         """The box's own texts, top to bottom, with their styles."""
         s = self.sizes
-        label_bold = box.role in ("lane", "group", "outcome", "impact")
-        out: list[_Part] = []
+        label_bold = box.role in BOLD_ROLES
+        out: list[Part] = []
         if box.label:
-            out.append(_Part(box.label, self.label_size(box.role), label_bold, "label"))
+            out.append(Part(box.label, self.label_size(box.role), label_bold, "label"))
         if box.caption:
-            out.append(_Part(box.caption, s["caption"], False, "caption"))
+            out.append(Part(box.caption, s["caption"], False, "caption"))
         if box.metric:
-            out.append(_Part(box.metric, s["metric"] + 2, True, "metric"))
-        out.extend(_Part(d, s["detail"], False, "detail") for d in box.details)
+            out.append(Part(box.metric, s["metric"] + 2, True, "metric"))
+        out.extend(Part(d, s["detail"], False, "detail") for d in box.details)
+        d = box.data
+        if d is None:
+            return out
+        if d.weakest:
+            out.insert(0, Part("Weakest", s["caption"], True, "flag"))
+        if d.value:
+            out.append(Part(d.value, s["metric"] * VALUE_EMS, True, "value"))
+        if d.benchmark:
+            out.append(Part(f"Benchmark {d.benchmark}", s["detail"], False, "benchmark"))
+        if d.target:
+            out.append(Part(f"Target {d.target}", s["detail"], False, "benchmark"))
+        if d.bar:
+            out.append(Part("", s["metric"] * BAR_EMS, False, "bar"))
+        text = d.score_text()
+        if d.show_score and text is not None:
+            if box.role in ("cell", "total"):
+                pass  # the score is the cell's label
+            elif d.formula is not None or (box.role == "impact" and box.tier == 0):
+                out.append(Part(text, self.sizes["lane"] * COMPOSITE_EMS, True, "value"))
+            else:
+                out.append(Part(f"Score {text}", s["metric"], True, "score"))
+        if d.formula:
+            out.append(Part(f"= {d.formula}", s["detail"], False, "detail"))
         return out
 
-    def natural(self, parts: list[_Part]) -> float:
+    def natural(self, parts: list[Part]) -> float:
         """Width of the widest unwrapped line."""
         best = 0.0
         for p in parts:
+            if p.kind == "bar":
+                best = max(best, p.size * BAR_MIN_WIDTH)
+                continue
             for line in p.text.split("\n"):
                 best = max(best, self.width(line, p.size, p.bold))
         return best
@@ -183,35 +226,58 @@ class _Text:
     def max_width(self, role: str) -> float:
         return ROLE_MAX_EMS.get(role, 16.0) * self.label_size(role)
 
-    def block(self, parts: list[_Part], width: float) -> tuple[list[tuple[_Part, str]], float]:
+    def block(self, parts: list[Part], width: float) -> tuple[list[tuple[Part, str]], float]:
         """Lines wrapped at `width` and the block's height."""
-        lines: list[tuple[_Part, str]] = []
+        lines: list[tuple[Part, str]] = []
         height = 0.0
         for i, p in enumerate(parts):
             if i:
                 height += PART_GAP_EMS * parts[0].size
+            if p.kind == "bar":
+                lines.append((p, ""))
+                height += p.size
+                continue
             for text in wrap(p.text, width, lambda t, p=p: self.width(t, p.size, p.bold)):
                 lines.append((p, text))
                 height += self.pitch(p.size)
         return lines, height
 
     def emit(
-        self, lines: list[tuple[_Part, str]], x: float, w: float, top: float, parts: list[_Part]
-    ) -> list[Line]:
+        self,
+        lines: list[tuple[Part, str]],
+        x: float,
+        w: float,
+        top: float,
+        parts: list[Part],
+        bar: tuple[float, float] | None = None,
+    ) -> tuple[list[Line], list[Bar]]:
         """Position wrapped lines centred in [x, x+w] starting at `top`."""
         out: list[Line] = []
+        bars: list[Bar] = []
         y = top
-        prev: _Part | None = None
+        prev: Part | None = None
         for p, text in lines:
             if prev is not None and p is not prev:
                 y += PART_GAP_EMS * parts[0].size
+            if p.kind == "bar":
+                if bar is not None:
+                    bars.append(_bar(Rect(x, y, w, p.size), *bar))
+                y += p.size
+                prev = p
+                continue
             m = font_metrics(p.size, p.bold, self.family)
             baseline = y + (m.line_height - (m.ascent + m.descent)) / 2 + m.ascent
             tw = self.width(text, p.size, p.bold)
             out.append(Line(text, x + (w - tw) / 2, baseline, p.size, p.bold, p.kind, tw))
             y += m.line_height
             prev = p
-        return out
+        return out, bars
+
+
+def _bar(area: Rect, value: float, reference: float) -> Bar:
+    """A bullet bar: the value as a bar, the reference as a tick, on a shared scale."""
+    top = max(value, reference, 0.0) * 1.2 or 1.0
+    return Bar(area, max(value, 0.0) / top, max(reference, 0.0) / top)
 
 
 # --------------------------------------------------------------------------- solver
@@ -221,7 +287,7 @@ class _Solver:
     def __init__(self, diagram: Diagram, theme: Theme, questions_above: bool = False) -> None:
         self.d = diagram
         self.questions_above = questions_above
-        self.t = _Text(theme)
+        self.t = Typesetter(theme)
         sp = theme.spacing
         self.pad = sp.padding
         self.gap = sp.gap
@@ -231,14 +297,14 @@ class _Solver:
         self.units: tuple[Box, ...] = diagram.lanes + (
             (diagram.composite,) if diagram.composite is not None else ()
         )
-        self._parts: dict[str, list[_Part]] = {}
+        self._parts: dict[str, list[Part]] = {}
         self.q_width = self._question_width()
         self.header_w: dict[int, float] = {}
         self.req = [self._requirements(u) for u in self.units]
 
     # -- measuring helpers
 
-    def parts(self, box: Box) -> list[_Part]:
+    def parts(self, box: Box) -> list[Part]:
         if box.id not in self._parts:
             self._parts[box.id] = self.t.parts(box)
         return self._parts[box.id]
@@ -250,9 +316,9 @@ class _Solver:
             return 0.0
         return min(self.t.natural(parts), self.t.max_width(box.role))
 
-    def _question_part(self, box: Box) -> list[_Part]:
+    def _question_part(self, box: Box) -> list[Part]:
         assert box.question is not None
-        return [_Part(box.question, self.t.sizes["question"], False, "label")]
+        return [Part(box.question, self.t.sizes["question"], False, "label")]
 
     def _question_width(self) -> float:
         need = 0.0
@@ -353,7 +419,7 @@ class _Solver:
 
     # -- heights
 
-    def own_block(self, box: Box, w: float) -> tuple[list[tuple[_Part, str]], float]:
+    def own_block(self, box: Box, w: float) -> tuple[list[tuple[Part, str]], float]:
         parts = self.parts(box)
         if not parts:
             return [], 0.0
@@ -362,7 +428,7 @@ class _Solver:
             cw = self.header_w.get(box.lane, cw)
         return self.t.block(parts, cw)
 
-    def question_block(self, box: Box) -> tuple[list[tuple[_Part, str]], float]:
+    def question_block(self, box: Box) -> tuple[list[tuple[Part, str]], float]:
         return self.t.block(self._question_part(box), self.q_width - 2 * self.pad)
 
     def leaf_heights(self, widths: list[dict[int, float]]) -> dict[tuple[int, int, str], float]:
@@ -470,22 +536,22 @@ class _Placer:
             return Placed(box, rect, (line,), ())
         lines, head_h = s.own_block(box, w)
         parts = s.parts(box)
+        bar = box.data.bar if box.data is not None else None
         if not box.children:
             top = y + (h - head_h) / 2
-            return Placed(
-                box, rect, tuple(s.t.emit(lines, x + s.pad, w - 2 * s.pad, top, parts)), ()
-            )
+            own, bars = s.t.emit(lines, x + s.pad, w - 2 * s.pad, top, parts, bar)
+            return Placed(box, rect, tuple(own), (), tuple(bars))
         if s.header_left(box):
             hw = s.header_w.get(box.lane, 0.0)
-            own = s.t.emit(lines, x + s.pad, hw, y + (h - head_h) / 2, parts)
+            own, bars = s.t.emit(lines, x + s.pad, hw, y + (h - head_h) / 2, parts, bar)
             cx = x + s.pad + hw + s.gap
             cw = w - 2 * s.pad - hw - s.gap
             children = self.arrange(box, cx, y + s.pad, cw, h - 2 * s.pad)
         else:
-            own = s.t.emit(lines, x + s.pad, w - 2 * s.pad, y + s.pad, parts)
+            own, bars = s.t.emit(lines, x + s.pad, w - 2 * s.pad, y + s.pad, parts, bar)
             top = y + s.pad + head_h + (s.gap if head_h else 0.0)
             children = self.arrange(box, x + s.pad, top, w - 2 * s.pad, y + h - s.pad - top)
-        return Placed(box, rect, tuple(own), tuple(children))
+        return Placed(box, rect, tuple(own), tuple(children), tuple(bars))
 
     def arrange(self, box: Box, x: float, y: float, w: float, h: float) -> list[Placed]:
         """Children inside the content area, the block centred in it."""
@@ -564,34 +630,15 @@ class _Placer:
         )
         part = s._question_part(c)
         top = rect.y + (rect.h - qh_text) / 2
-        emitted = s.t.emit(lines, rect.x + s.pad, rect.w - 2 * s.pad, top, part)
+        emitted, _ = s.t.emit(lines, rect.x + s.pad, rect.w - 2 * s.pad, top, part)
         return Placed(qbox, rect, tuple(emitted), ())
 
 
-# --------------------------------------------------------------------------- diagram
-
-
-def _text_lines(
-    t: _Text, items: list[tuple[str | None, str, bool]], x: float, y: float
-) -> tuple[list[Line], float]:
-    """Left-aligned lines (title, subtitle, footnote) from `y` down; returns their height."""
-    out: list[Line] = []
-    cy = y
-    for text, kind, bold in items:
-        if not text:
-            continue
-        if out:
-            cy += t.sizes[kind] * 0.25
-        size = t.sizes[kind]
-        m = font_metrics(size, bold, t.family)
-        for line in text.split("\n"):
-            out.append(Line(line, x, cy + m.ascent, size, bold, kind, t.width(line, size, bold)))
-            cy += m.line_height
-    return out, cy - y
+# --------------------------------------------------------------------------- body
 
 
 @dataclass(frozen=True)
-class _Body:
+class Body:
     """The lanes and their connectors, with the top-left corner at (0, 0)."""
 
     width: float
@@ -600,11 +647,16 @@ class _Body:
     connectors: tuple[Connector, ...]
 
 
-def _body(diagram: Diagram, s: _Solver, extra: float) -> _Body:
+def hierarchy_body(diagram: Diagram, theme: Theme, extra: float, questions_above: bool) -> Body:
+    """The lanes (and composite) of a `columns`/`tiers` diagram, unscaled."""
+    return _body(diagram, _Solver(diagram, theme, questions_above), extra)
+
+
+def _body(diagram: Diagram, s: _Solver, extra: float) -> Body:
     """Lanes with `extra` px of width shared among them (each grows at most MAX_STRETCH)."""
     n = len(s.units)
     if n == 0:
-        return _Body(0.0, 0.0, (), ())
+        return Body(0.0, 0.0, (), ())
     lane_gap = s.lane_gap
     if s.down:
         unit_w = [max(r[0] for r in s.req) + extra] * n
@@ -627,11 +679,12 @@ def _body(diagram: Diagram, s: _Solver, extra: float) -> _Body:
         qx = s.q_width + s.gap if any(u.question for u in s.units) else 0.0
         y = 0.0
         for i, u in enumerate(s.units):
+            h = max(heights[i], p.question_height(u)) if u.question else heights[i]
             if u.question:
-                nodes.append(p.question_at(u, Rect(0.0, y, s.q_width, heights[i])))
-            lanes.append(p.place(u, qx, y, unit_w[i], heights[i]))
+                nodes.append(p.question_at(u, Rect(0.0, y, s.q_width, h)))
+            lanes.append(p.place(u, qx, y, unit_w[i], h))
             nodes.append(lanes[-1])
-            y += heights[i] + lane_gap
+            y += h + lane_gap
         width, height = qx + unit_w[0], y - lane_gap
     else:
         # A lane's question stands above it; each column is centred on the tallest.
@@ -649,7 +702,7 @@ def _body(diagram: Diagram, s: _Solver, extra: float) -> _Body:
             x += unit_w[i] + lane_gap
         width = x - lane_gap
     connectors = _connectors(diagram, lanes, s.lane_gap) if diagram.flow != "none" else []
-    return _Body(width, height, tuple(nodes), tuple(connectors))
+    return Body(width, height, tuple(nodes), tuple(connectors))
 
 
 def _connectors(diagram: Diagram, nodes: list[Placed], gap: float) -> list[Connector]:
@@ -667,109 +720,3 @@ def _connectors(diagram: Diagram, nodes: list[Placed], gap: float) -> list[Conne
             rect = Rect(x0 + (x1 - x0 - size) / 2, cy - size, size, 2 * size)
             out.append(Connector(diagram.flow, rect, "right"))
     return out
-
-
-def _move(
-    body: _Body, k: float, tx: float, ty: float
-) -> tuple[tuple[Placed, ...], tuple[Connector, ...]]:
-    return (
-        tuple(_scale_placed(p, k, tx, ty) for p in body.nodes),
-        tuple(
-            Connector(c.kind, _scale_rect(c.rect, k, tx, ty), c.direction) for c in body.connectors
-        ),
-    )
-
-
-def _scale_rect(r: Rect, k: float, tx: float, ty: float) -> Rect:
-    return Rect(r.x * k + tx, r.y * k + ty, r.w * k, r.h * k)
-
-
-def _scale_line(line: Line, k: float, tx: float, ty: float) -> Line:
-    return replace(
-        line, x=line.x * k + tx, baseline=line.baseline * k + ty, size=line.size * k,
-        width=line.width * k,
-    )  # fmt: skip
-
-
-def _scale_placed(p: Placed, k: float, tx: float, ty: float) -> Placed:
-    return Placed(
-        p.box,
-        _scale_rect(p.rect, k, tx, ty),
-        tuple(_scale_line(ln, k, tx, ty) for ln in p.lines),
-        tuple(_scale_placed(c, k, tx, ty) for c in p.children),
-    )
-
-
-def _has_questions(diagram: Diagram) -> bool:
-    return any(b.question for b in diagram.boxes())
-
-
-def layout(diagram: Diagram, theme: Theme) -> Layout:
-    """Lay the diagram out: tight for `auto`, fitted and centred for a fixed canvas."""
-    t = _Text(theme)
-    margin = theme.spacing.margin
-    head_items = [(diagram.title, "title", True), (diagram.subtitle, "subtitle", False)]
-    foot_items = [(diagram.footnote, "footnote", False)]
-    section_gap = theme.spacing.lane_gap * 0.6
-    canvas = diagram.canvas
-
-    if not canvas.fixed:
-        s = _Solver(diagram, theme)
-        body = _body(diagram, s, 0.0)
-        header, head_h = _text_lines(t, head_items, margin, margin)
-        top = margin + head_h + (section_gap if header else 0.0)
-        nodes, connectors = _move(body, 1.0, margin, top)
-        foot_y = top + body.height + section_gap
-        footer, foot_h = _text_lines(t, foot_items, margin, foot_y)
-        width = max([body.width] + [ln.width for ln in header + footer]) + 2 * margin
-        height = (foot_y + foot_h if footer else top + body.height) + margin
-        return Layout(width, height, 1.0, tuple(header), tuple(footer), nodes, connectors)
-
-    assert canvas.width is not None and canvas.height is not None
-    cw, ch = canvas.width, canvas.height
-    safe = max(SAFE_MARGIN * cw, margin)
-    header, head_h = _text_lines(t, head_items, 0, 0)
-    footer, foot_h = _text_lines(t, foot_items, 0, 0)
-    text_w = max([ln.width for ln in header + footer], default=1.0)
-    text_fit = (cw - 2 * safe) / text_w
-
-    def area(hk: float) -> tuple[float, float]:
-        """Top and bottom of the body's area with title and footnote at scale `hk`."""
-        top = safe + (head_h + section_gap) * hk if header else safe
-        bottom = ch - safe - ((foot_h + section_gap) * hk if footer else 0.0)
-        return top, bottom
-
-    def fit(hk: float) -> tuple[float, _Body]:
-        """The largest body scale, trying question placements, for a header at `hk`."""
-        top, bottom = area(hk)
-        avail_w, avail_h = cw - 2 * safe, bottom - top
-        best: tuple[float, _Body] = (MAX_SCALE, _Body(0.0, 0.0, (), ()))
-        options = (False, True) if _has_questions(diagram) else (False,)
-        for i, above in enumerate(options):
-            s = _Solver(diagram, theme, questions_above=above)
-            if not s.units:
-                break
-            body = _body(diagram, s, 0.0)
-            k = min(avail_w / body.width, avail_h / body.height, MAX_SCALE)
-            spare = avail_w / k - body.width
-            if spare > 1.0:
-                body = _body(diagram, s, spare)
-                k = min(avail_w / body.width, avail_h / body.height, MAX_SCALE)
-            if i == 0 or k > best[0] + 1e-9:
-                best = (k, body)
-        return best
-
-    # Title and footnote keep at least their theme size and grow with the body
-    # up to HEADER_MAX_SCALE; the body is fitted again around them.
-    k, _ = fit(min(1.0, text_fit))
-    hk = min(max(k, 1.0), HEADER_MAX_SCALE, text_fit)
-    k, body = fit(hk)
-    top, bottom = area(hk)
-    tx = safe + (cw - 2 * safe - body.width * k) / 2
-    ty = top + (bottom - top - body.height * k) / 2
-    nodes, connectors = _move(body, k, tx, ty)
-    # Texts line up with the diagram's left edge, unless they would not fit there.
-    left = tx if tx + text_w * hk <= cw - safe else safe
-    header = [_scale_line(ln, hk, left, safe) for ln in header]
-    footer = [_scale_line(ln, hk, left, bottom + section_gap * hk) for ln in footer]
-    return Layout(cw, ch, k, tuple(header), tuple(footer), nodes, connectors)

@@ -15,9 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from renderer.backends.svg import render_svg
+from renderer.canvas import layout
 from renderer.errors import Loc, SpecErrors
-from renderer.layout import layout
 from renderer.scene import Scene, build_scene
+from renderer.scorecard import annotate
+from renderer.scores import score_diagram
 from renderer.spec.model import Spec
 from renderer.spec.parse import load_spec
 from renderer.text.fonts import FontNotFound, font_family
@@ -66,11 +68,8 @@ def resolve_theme(spec: Spec, override: str | None = None) -> Theme:
 
 
 def render_spec(spec: Spec, theme: Theme) -> Rendered:
-    if spec.matrix is not None:
-        raise SpecErrors.one(
-            spec.matrix.loc, "matrix diagrams are not drawn by this version of tierdraw yet"
-        )
     diagram = build_tree(spec)
+    diagram = annotate(diagram, score_diagram(diagram))
     scene = build_scene(diagram, layout(diagram, theme), theme)
     svg = render_svg(scene)
     check_palette(scene, svg, theme)

@@ -10,8 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from renderer.layout import Connector, Layout, Line, Placed, Rect
-from renderer.theme import Theme
+from renderer.colour import contrast, luminance, most_readable
+from renderer.layout import Bar, Connector, Layout, Line, Placed, Rect
+from renderer.scores import ramp_step
+from renderer.theme import RoleStyle, Theme
 from renderer.tree import Box, Diagram
 
 
@@ -56,6 +58,7 @@ class SceneNode:
     style: Style
     texts: tuple[Text, ...]
     children: tuple[SceneNode, ...]
+    shapes: tuple[Shape, ...] = ()  # drawn over the box, after its texts (bullet bars)
 
     def walk(self) -> Iterator[SceneNode]:
         yield self
@@ -89,6 +92,7 @@ class Scene:
         used.update(t.colour for t in self.all_texts())
         for n in self.walk():
             used.update(c for c in (n.style.fill, n.style.stroke) if c)
+            used.update(c for s in n.shapes for c in (s.fill, s.stroke) if c)
         for s in self.shapes:
             used.update(c for c in (s.fill, s.stroke) if c)
         return used
@@ -102,20 +106,25 @@ def build_scene(diagram: Diagram, lay: Layout, theme: Theme) -> Scene:
         return Text(line.text, line.x, line.baseline, line.size, line.bold, colour, line.kind,
                     line.width)  # fmt: skip
 
-    def node(p: Placed) -> SceneNode:
+    def node(p: Placed, behind: str) -> SceneNode:
+        """`behind` is the colour around the box: its parent's fill, or the canvas."""
         box = p.box
         role = theme.role(box.role)
+        fill, ink, quiet = role.fill, role.text, role.caption
+        if box.data is not None and box.data.score is not None and box.role not in UNRAMPED:
+            fill = theme.ramp[ramp_step(box.data.score, box.data.range, len(theme.ramp))]
+            ink, quiet = readable_on(fill, role, theme)
         stroke, width = role.stroke, role.stroke_width * k
         if box.emphasis:
-            stroke, width = theme.emphasis_stroke, theme.emphasis_width * k
+            stroke, width = emphasis_on(behind, theme), theme.emphasis_width * k
         r = p.rect.w / 2 if box.is_operator else radius
-        style = Style(role.fill, stroke, width, r)
-        texts = tuple(
-            text(ln, role.caption if ln.kind in ("caption", "detail") else role.text)
-            for ln in p.lines
+        style = Style(fill, stroke, width, r)
+        texts = tuple(text(ln, quiet if ln.kind in QUIET_KINDS else ink) for ln in p.lines)
+        shapes = tuple(
+            s for i, b in enumerate(p.bars) for s in _bar(f"{box.id}-bar-{i + 1}", b, ink, k)
         )
         return SceneNode(box.id, box.role, box.tier, p.rect, style, texts,
-                         tuple(node(c) for c in p.children))  # fmt: skip
+                         tuple(node(c, fill or behind) for c in p.children), shapes)  # fmt: skip
 
     top_texts = tuple(text(ln, theme.text[ln.kind]) for ln in lay.header + lay.footer)
     shapes = tuple(
@@ -129,9 +138,61 @@ def build_scene(diagram: Diagram, lay: Layout, theme: Theme) -> Scene:
         font_family=theme.font_family,
         background=theme.background,
         texts=top_texts,
-        nodes=tuple(node(p) for p in lay.nodes),
+        nodes=tuple(node(p, theme.background) for p in lay.nodes),
         shapes=shapes,
     )
+
+
+UNRAMPED = frozenset({"lane", "header", "label", "matrix", "operator", "question"})
+"""Roles that keep their theme fill whatever their score: frames and labels."""
+QUIET_KINDS = frozenset({"caption", "detail", "benchmark"})
+"""Text kinds drawn in the role's quieter caption colour."""
+MIN_CONTRAST = 4.5  # WCAG AA for normal text
+
+
+def readable_on(fill: str, role: RoleStyle, theme: Theme) -> tuple[str, str]:
+    """Text and caption colours for a score-stepped fill: the role's own where they
+    stay readable, else the palette colour that reads best."""
+    extremes = sorted(theme.palette.values(), key=luminance)
+    ink = role.text
+    if contrast(fill, ink) < MIN_CONTRAST:
+        ink = most_readable(fill, (ink, extremes[0], extremes[-1]))
+    quiet = role.caption if contrast(fill, role.caption) >= MIN_CONTRAST else ink
+    return ink, quiet
+
+
+MIN_OUTLINE_CONTRAST = 3.0  # WCAG for graphical objects
+
+
+def emphasis_on(behind: str, theme: Theme) -> str:
+    """The emphasis outline, or the palette colour that stands out where it would vanish
+    (a navy outline inside a navy lane)."""
+    stroke = theme.emphasis_stroke
+    if contrast(behind, stroke) >= MIN_OUTLINE_CONTRAST:
+        return stroke
+    extremes = sorted(theme.palette.values(), key=luminance)
+    return most_readable(behind, (stroke, extremes[0], extremes[-1]))
+
+
+def _bar(shape_id: str, b: Bar, colour: str, k: float) -> tuple[Shape, ...]:
+    """A bullet bar: a hairline axis, a bar to the value, a tick at the reference."""
+    a = b.area
+    mid = a.y + a.h / 2
+    bar_h = a.h * 0.5
+    tick_w = 2.0 * k
+    value_x = a.x + a.w * min(b.value, 1.0)
+    tick_x = a.x + (a.w - tick_w) * min(b.reference, 1.0)
+    return (
+        Shape(f"{shape_id}-axis", "polyline", ((a.x, mid), (a.right, mid)), None, colour, k),
+        Shape(f"{shape_id}-value", "polygon", _box(a.x, mid - bar_h / 2, value_x - a.x, bar_h),
+              colour, None, 0.0),
+        Shape(f"{shape_id}-reference", "polygon", _box(tick_x, a.y, tick_w, a.h), colour, None,
+              0.0),
+    )  # fmt: skip
+
+
+def _box(x: float, y: float, w: float, h: float) -> tuple[tuple[float, float], ...]:
+    return ((x, y), (x + w, y), (x + w, y + h), (x, y + h))
 
 
 def _connector(shape_id: str, c: Connector, colour: str, k: float) -> Shape:

@@ -21,6 +21,9 @@ from renderer.spec.yaml_source import YNode, load_yaml_file
 ROLES = ("lane", "group", "metric", "question", "outcome", "impact", "operator", "note")
 """Style roles every theme must define (after inheritance)."""
 
+MATRIX_ROLES = {"header": "lane", "label": "group", "cell": "metric", "total": "impact"}
+"""Roles of matrix cells a theme may define; each falls back to a contract role."""
+
 SIZE_KEYS = (
     "title", "subtitle", "lane", "group", "metric", "caption", "detail",
     "question", "operator", "footnote",
@@ -81,7 +84,11 @@ class Theme:
         return frozenset(self.palette.values())
 
     def role(self, name: str) -> RoleStyle:
-        return self.roles[name]
+        if name in self.roles:
+            return self.roles[name]
+        if name == "matrix":  # the matrix itself is only a frame for its cells
+            return RoleStyle(None, None, self.roles["group"].text, self.roles["group"].caption)
+        return self.roles[MATRIX_ROLES[name]]
 
 
 # --------------------------------------------------------------------------- lookup
@@ -298,8 +305,8 @@ def _build(tree: dict[str, Any], file: str) -> Theme:
     roles: dict[str, RoleStyle] = {}
     roles_tree = section("roles")
     for rname, (knode, rtree) in roles_tree.items():
-        if rname not in ROLES:
-            hint = difflib.get_close_matches(str(rname), ROLES, n=1)
+        if rname not in ROLES and rname not in MATRIX_ROLES:
+            hint = difflib.get_close_matches(str(rname), (*ROLES, *MATRIX_ROLES), n=1)
             b.err(
                 knode.loc,
                 f"unknown role '{rname}'" + (f" (did you mean '{hint[0]}'?)" if hint else ""),

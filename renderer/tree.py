@@ -11,10 +11,34 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from renderer.spec.model import Canvas, NodeSpec, Spec
+from renderer.spec.model import Canvas, MatrixSpec, NodeSpec, Spec
 
 TIER_ROLES = ("lane", "group")
 """Default role by tier; deeper tiers are `metric`."""
+
+
+@dataclass(frozen=True)
+class BoxData:
+    """The numbers a box shows, once scored (see renderer/scorecard.py)."""
+
+    score: float | None = None
+    range: tuple[float, float] = (0.0, 100.0)
+    value: str | None = None  # formatted for people: "18%", "$31", "20 h"
+    benchmark: str | None = None
+    target: str | None = None
+    show_score: bool = False
+    bar: tuple[float, float] | None = None  # (value, reference) for a bullet bar
+    weakest: bool = False
+    formula: str | None = None  # a composite's formula, as written
+
+    def score_text(self) -> str | None:
+        """Whole numbers on wide ranges (0–100), one decimal on narrow ones (1–5)."""
+        if self.score is None:
+            return None
+        lo, hi = self.range
+        if hi - lo > 10 or self.score == round(self.score):
+            return f"{self.score:.0f}"
+        return f"{self.score:.1f}"
 
 
 @dataclass(frozen=True)
@@ -33,7 +57,8 @@ class Box:
     grid_columns: int
     emphasis: bool
     children: tuple[Box, ...]
-    source: NodeSpec
+    source: NodeSpec | None
+    data: BoxData | None = None
 
     @property
     def is_operator(self) -> bool:
@@ -58,6 +83,7 @@ class Diagram:
     lanes: tuple[Box, ...]
     composite: Box | None
     source: Spec
+    matrix: Box | None = None  # role matrix: header, label, cell and total boxes, row-major
 
     def boxes(self) -> list[Box]:
         out: list[Box] = []
@@ -65,6 +91,8 @@ class Diagram:
             out.extend(lane.walk())
         if self.composite is not None:
             out.extend(self.composite.walk())
+        if self.matrix is not None:
+            out.extend(self.matrix.walk())
         return out
 
 
@@ -103,6 +131,8 @@ def _explicit_ids(spec: Spec) -> set[str]:
         visit(lane)
     if spec.composite is not None:
         visit(spec.composite)
+    if spec.matrix is not None:
+        ids.update(row.id for row in spec.matrix.rows if row.id)
     return ids
 
 
@@ -138,6 +168,7 @@ def build_tree(spec: Spec) -> Diagram:
         )
 
     lanes = tuple(build(n, 0, i) for i, n in enumerate(spec.lanes))
+    matrix = _matrix(spec.matrix, ids) if spec.matrix is not None else None
     composite = None
     if spec.composite is not None:
         c = build(spec.composite, 0, len(lanes))
@@ -154,7 +185,48 @@ def build_tree(spec: Spec) -> Diagram:
         lanes=lanes,
         composite=composite,
         source=spec,
+        matrix=matrix,
     )
+
+
+def _cell(box_id: str, role: str, label: str | None, caption: str | None = None) -> Box:
+    return Box(
+        id=box_id, role=role, tier=1, lane=0, label=label, caption=caption, metric=None,
+        details=(), question=None, operator=None, layout="stack", grid_columns=1,
+        emphasis=False, children=(), source=None,
+    )  # fmt: skip
+
+
+def _matrix(m: MatrixSpec, ids: _Ids) -> Box:
+    """The matrix as one box of cells, row-major: the header row, then each row.
+
+    Cell boxes carry no scores yet; the scorecard stage fills them in.
+    """
+    weighted = m.weights is not None and len(set(m.weights)) > 1
+    cells: list[Box] = []
+    crit_ids = [slugify(c) for c in m.criteria]
+    for i, c in enumerate(m.criteria):
+        caption = f"weight {_num(m.weights[i])}" if weighted and m.weights else None
+        cells.append(_cell(ids.slug(f"header-{crit_ids[i]}"), "header", c, caption))
+    if m.total != "none":
+        cells.append(_cell(ids.slug("header-total"), "header", "Total"))
+    for row in m.rows:
+        row_id = row.id or ids.slug(slugify(row.label))
+        cells.append(_cell(row_id, "label", row.label))
+        for j in range(len(m.criteria)):
+            cells.append(_cell(ids.slug(f"{row_id}-{crit_ids[j]}"), "cell", None))
+        if m.total != "none":
+            cells.append(_cell(ids.slug(f"{row_id}-total"), "total", None))
+    cols = 1 + len(m.criteria) + (1 if m.total != "none" else 0)
+    return Box(
+        id=ids.slug("matrix"), role="matrix", tier=0, lane=0, label=None, caption=None,
+        metric=None, details=(), question=None, operator=None, layout="grid",
+        grid_columns=cols, emphasis=False, children=tuple(cells), source=None,
+    )  # fmt: skip
+
+
+def _num(x: float) -> str:
+    return f"{x:g}"
 
 
 def _with_role(box: Box, role: str) -> Box:

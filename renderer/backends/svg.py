@@ -62,6 +62,8 @@ def _node(dwg: svgwrite.Drawing, n: SceneNode) -> BaseElement:
     g.add(rect)
     for t in n.texts:
         g.add(_text(dwg, t))
+    for s in n.shapes:
+        g.add(_shape(dwg, s))
     for c in n.children:
         g.add(_node(dwg, c))
     return g
