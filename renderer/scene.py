@@ -215,12 +215,23 @@ def _connector(shape_id: str, c: Connector, colour: str, k: float) -> Shape:
 
 
 def describe(diagram: Diagram) -> str:
-    """A plain-text summary for screen readers: lanes and what they hold."""
+    """A plain-text summary for screen readers: lanes and what they hold, with numbers."""
+
+    def data(b: Box) -> str:
+        d = b.data
+        if d is None:
+            return ""
+        bits = [x for x in (d.value, d.benchmark and f"benchmark {d.benchmark}") if x]
+        if d.show_score and d.score_text() is not None:
+            bits.append(f"score {d.score_text()}")
+        if d.weakest:
+            bits.append("weakest")
+        return f" ({', '.join(bits)})" if bits else ""
 
     def name(b: Box) -> str:
         if b.is_operator:
             return b.operator or ""
-        text = (b.label or "").replace("\n", " ")
+        text = (b.label or "").replace("\n", " ") + data(b)
         if b.metric:
             text += f" (metric: {b.metric})"
         if b.children:
@@ -228,6 +239,8 @@ def describe(diagram: Diagram) -> str:
             text += f": {inner.rstrip(';')}"
         return text
 
+    if diagram.matrix is not None:
+        return f"{diagram.title}. {_describe_matrix(diagram.matrix)}"
     kind = "tiers" if diagram.direction == "down" else "columns"
     parts = [f"{diagram.title}. {len(diagram.lanes)} {kind}."]
     for lane in diagram.lanes:
@@ -235,3 +248,17 @@ def describe(diagram: Diagram) -> str:
     if diagram.composite is not None:
         parts.append(f"Composite: {name(diagram.composite)}.")
     return " ".join(p.replace(";.", ".") for p in parts)
+
+
+def _describe_matrix(matrix: Box) -> str:
+    cols = matrix.grid_columns
+    cells = matrix.children
+    header = [c for c in cells if c.role == "header"]
+    criteria = [(c.label or "").replace("\n", " ") for c in header]
+    rows = [cells[i : i + cols] for i in range(len(header), len(cells), cols)]
+    named = criteria[:-1] if any(c.role == "total" for c in cells) else criteria
+    out = [f"Matrix of {len(rows)} rows scored on {', '.join(named)}."]
+    for r in rows:
+        scores = ", ".join(f"{h} {c.label}" for h, c in zip(criteria, r[1:], strict=False))
+        out.append(f"{(r[0].label or '').replace(chr(10), ' ')}: {scores}.")
+    return " ".join(out)
