@@ -10,7 +10,7 @@ APT    := DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get
 .PHONY: render test lint bench system-deps test-deps clean goldens
 
 render: $(STAMP)
-	$(BIN)/tierdraw render specs/*.yaml --output output --quiet
+	$(BIN)/tierdraw render specs/*.yaml --all-variants --output output --quiet
 
 test: $(STAMP) test-deps
 	$(BIN)/ruff check renderer tests bench

@@ -79,18 +79,26 @@ def render(
         float, typer.Option("--scale", min=0.1, max=8.0, help="PNG pixels per SVG px.")
     ] = 2.0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
+    all_variants: Annotated[
+        bool,
+        typer.Option("--all-variants", help="Render in every theme of the spec's `variants` list."),
+    ] = False,
     explain_scores: Annotated[
         bool, typer.Option("--explain", help="Also print every score and how it was derived.")
     ] = False,
 ) -> None:
     """Render specs to SVG, PNG and PDF, named after each spec (output/NAME.svg …)."""
     formats = _formats(format)
+    if theme is not None and all_variants:
+        raise typer.BadParameter("use either --theme or --all-variants", param_hint="--theme")
     from renderer.render import render_file
 
     failed = False
     for spec in specs:
         try:
-            written = render_file(spec, output, formats, theme=theme, scale=scale)
+            written = render_file(
+                spec, output, formats, theme=theme, scale=scale, all_variants=all_variants
+            )
         except SpecErrors as e:
             _fail(e)
             failed = True
@@ -136,7 +144,7 @@ def validate(
     specs: Annotated[list[Path], typer.Argument(help="Spec files to check.", show_default=False)],
 ) -> None:
     """Check specs (and their themes) without writing anything."""
-    from renderer.render import resolve_theme
+    from renderer.render import resolve_theme, variant_themes
     from renderer.spec.parse import load_spec
 
     failed = False
@@ -144,6 +152,7 @@ def validate(
         try:
             spec = load_spec(path)
             resolve_theme(spec)
+            variant_themes(spec)
         except SpecErrors as e:
             _fail(e)
             failed = True

@@ -53,11 +53,11 @@ def theme_dirs(spec_path: Path) -> tuple[Path, ...]:
     return tuple(out)
 
 
-def resolve_theme(spec: Spec, override: str | None = None) -> Theme:
-    """The spec's theme (or `override`), with its font checked to be installed."""
+def resolve_theme(spec: Spec, override: str | None = None, at: Loc | None = None) -> Theme:
+    """The spec's theme (or `override`, named at `at`), with its font checked."""
     spec_path = Path(spec.path)
     if override is not None:
-        theme = load_theme(override, theme_dirs(spec_path), Loc("--theme", 1, 1))
+        theme = load_theme(override, theme_dirs(spec_path), at or Loc("--theme", 1, 1))
     else:
         theme = load_theme(spec.theme, theme_dirs(spec_path), spec.theme_loc)
     try:
@@ -65,6 +65,14 @@ def resolve_theme(spec: Spec, override: str | None = None) -> Theme:
     except FontNotFound as e:
         raise SpecErrors.one(theme.font_loc or Loc(theme.source, 1, 1), str(e)) from None
     return theme
+
+
+def variant_themes(spec: Spec) -> list[Theme]:
+    """The themes of the spec's `variants` (its own theme when it has none)."""
+    locs = spec.variant_locs or (spec.theme_loc or Loc(spec.path, 1, 1),)
+    return [
+        resolve_theme(spec, name, loc) for name, loc in zip(spec.theme_variants, locs, strict=True)
+    ]
 
 
 def render_spec(spec: Spec, theme: Theme) -> Rendered:
@@ -127,18 +135,25 @@ def render_file(
     formats: tuple[str, ...] = FORMATS,
     theme: str | None = None,
     scale: float = 2.0,
+    all_variants: bool = False,
 ) -> list[Path]:
-    """Render one spec into `out_dir`; returns the files written."""
+    """Render one spec into `out_dir` in one theme (or all its `variants`).
+
+    Returns the files written. Every theme and format is rendered before the
+    first file is written, so a failure in any of them writes nothing.
+    """
     spec = load_spec(spec_path)
-    th = resolve_theme(spec, theme)
-    rendered = render_spec(spec, th)
-    blobs = {fmt: encode(rendered, fmt, scale) for fmt in formats}
-    written = []
-    for fmt, data in blobs.items():
-        path = out_dir / output_name(spec_path, th, spec.theme, fmt)
+    themes = variant_themes(spec) if all_variants else [resolve_theme(spec, theme)]
+    blobs: dict[Path, bytes] = {}
+    for th in themes:
+        rendered = render_spec(spec, th)
+        for fmt in formats:
+            blobs[out_dir / output_name(spec_path, th, spec.theme, fmt)] = encode(
+                rendered, fmt, scale
+            )
+    for path, data in blobs.items():
         write_atomic(path, data)
-        written.append(path)
-    return written
+    return list(blobs)
 
 
 __all__ = ["FORMATS", "Rendered", "SpecErrors", "render_file", "render_spec", "resolve_theme"]

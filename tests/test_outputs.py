@@ -10,7 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from renderer.render import FORMATS, encode, render_spec, resolve_theme
+from renderer.render import (
+    FORMATS,
+    encode,
+    output_name,
+    render_spec,
+    resolve_theme,
+    variant_themes,
+)
 from renderer.spec.parse import load_spec
 
 from conftest import ROOT, SPECS
@@ -19,22 +26,39 @@ OUTPUT = ROOT / "output"
 
 
 @cache
-def fresh(path: Path, fmt: str) -> bytes:
+def fresh(path: Path, fmt: str, theme: str | None = None) -> bytes:
     spec = load_spec(path.relative_to(ROOT))
-    return encode(render_spec(spec, resolve_theme(spec)), fmt)
+    return encode(render_spec(spec, resolve_theme(spec, theme)), fmt)
 
 
-@pytest.mark.parametrize("fmt", FORMATS)
-@pytest.mark.parametrize("path", SPECS, ids=[p.stem for p in SPECS])
-def test_committed_output_is_current(path: Path, fmt: str) -> None:
-    committed = OUTPUT / f"{path.stem}.{fmt}"
-    assert committed.exists(), f"{committed.name} missing: run make render"
-    assert committed.read_bytes() == fresh(path, fmt), f"{committed.name} is stale: make render"
+def variants() -> list[tuple[Path, str, str]]:
+    """(spec, theme, file name) for every output `make render` writes."""
+    out = []
+    for path in SPECS:
+        spec = load_spec(path.relative_to(ROOT))
+        for theme in variant_themes(spec):
+            for fmt in FORMATS:
+                out.append((path, theme.name, output_name(path, theme, spec.theme, fmt)))
+    return out
+
+
+VARIANTS = variants()
+
+
+def test_examples_have_variants() -> None:
+    assert any(name.count(".") == 2 for _, _, name in VARIANTS), "some spec lists variants"
+
+
+@pytest.mark.parametrize(("path", "theme", "name"), VARIANTS, ids=[v[2] for v in VARIANTS])
+def test_committed_output_is_current(path: Path, theme: str, name: str) -> None:
+    committed = OUTPUT / name
+    assert committed.exists(), f"{name} missing: run make render"
+    fmt = name.rsplit(".", 1)[1]
+    assert committed.read_bytes() == fresh(path, fmt, theme), f"{name} is stale: make render"
 
 
 def test_no_stray_outputs() -> None:
-    expected = {f"{p.stem}.{fmt}" for p in SPECS for fmt in FORMATS}
-    assert {p.name for p in OUTPUT.iterdir()} == expected
+    assert {p.name for p in OUTPUT.iterdir()} == {name for _, _, name in VARIANTS}
 
 
 def test_two_processes_write_identical_bytes(tmp_path: Path) -> None:

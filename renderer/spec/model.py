@@ -112,6 +112,7 @@ class Spec:
     theme: str = "blue-grey"
     theme_loc: Loc | None = None
     variants: tuple[str, ...] = ()  # empty = (theme,)
+    variant_locs: tuple[Loc, ...] = ()  # where each of `variants` was written
     canvas: Canvas = Canvas("auto")
     canvas_loc: Loc | None = None
     direction: str = "right"  # "right" | "down"

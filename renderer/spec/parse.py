@@ -616,6 +616,11 @@ class _Parser:
             theme=top.get("theme", "blue-grey"),
             theme_loc=f["theme"][1].loc if "theme" in f else None,
             variants=top.get("variants", ()),
+            variant_locs=(
+                tuple(item.loc for item in f["variants"][1].value)
+                if "variants" in f and f["variants"][1].kind == "seq"
+                else ()
+            ),
             canvas=canvas,
             canvas_loc=f["canvas"][1].loc if "canvas" in f else None,
             direction=direction,
