@@ -10,11 +10,12 @@ APT    := DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get
 .PHONY: render test lint bench system-deps test-deps clean goldens
 
 render: $(STAMP)
-	$(BIN)/tierdraw render specs/*.yaml --all-variants --output output --quiet
+	$(BIN)/tierdraw build specs --output output
 
 test: $(STAMP) test-deps
 	$(BIN)/ruff check renderer tests bench
 	$(BIN)/ruff format --check renderer tests bench
+	$(BIN)/tierdraw build --check specs --output output
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)

@@ -7,8 +7,10 @@ a non-zero exit, never a traceback.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated
 
@@ -51,7 +53,7 @@ def _main(
 
 
 def _formats(value: str) -> tuple[str, ...]:
-    from renderer.render import FORMATS
+    from renderer.project import FORMATS
 
     out = tuple(dict.fromkeys(f.strip().lower() for f in value.split(",") if f.strip()))
     bad = [f for f in out if f not in FORMATS]
@@ -140,11 +142,86 @@ def explain(
 
 
 @app.command()
+def build(
+    specs_dir: Annotated[
+        Path, typer.Argument(help="Folder of specs (*.yaml).", show_default=True)
+    ] = Path("specs"),
+    output: Annotated[Path, typer.Option("--output", "-o", help="Folder to write into.")] = Path(
+        "output"
+    ),
+    format: Annotated[
+        str, typer.Option("--format", "-f", help="Comma-separated formats: svg, png, pdf.")
+    ] = "svg,png,pdf",
+    scale: Annotated[
+        float, typer.Option("--scale", min=0.1, max=8.0, help="PNG pixels per SVG px.")
+    ] = 2.0,
+    check: Annotated[
+        bool,
+        typer.Option("--check", help="Write nothing; exit 1 if any output is missing or stale."),
+    ] = False,
+    prune: Annotated[
+        bool, typer.Option("--prune", help="Remove outputs of specs that are gone.")
+    ] = False,
+    jobs: Annotated[
+        int | None, typer.Option("--jobs", "-j", min=1, help="Worker processes (default: cores).")
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
+) -> None:
+    """Render every spec in a folder, in all its variants; only what changed."""
+    formats = _formats(format)
+    if not specs_dir.is_dir():
+        raise typer.BadParameter(f"{specs_dir} is not a folder", param_hint="SPECS_DIR")
+    from renderer.build import build as run_build
+
+    with _progress(quiet) as progress:
+        report = run_build(
+            specs_dir, output, formats, scale, check=check, prune=prune, jobs=jobs,
+            progress=progress,
+        )  # fmt: skip
+    for line in report.errors:
+        typer.echo(line, err=True)
+    if check:
+        for line in report.problems:
+            typer.echo(line, err=True)
+        if not quiet or report.problems or report.failed:
+            ok = not report.problems and not report.failed
+            typer.echo(
+                f"{len(report.up_to_date)} up to date, {len(report.problems)} outputs out of date,"
+                f" {len(report.failed)} failed" + ("" if ok else " (run tierdraw build)")
+            )
+        if report.problems or report.failed:
+            raise typer.Exit(EXIT_SPEC)
+        return
+    if not quiet or report.failed:
+        typer.echo(report.summary())
+    if report.failed:
+        raise typer.Exit(EXIT_SPEC)
+
+
+@contextlib.contextmanager
+def _progress(quiet: bool) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar on a terminal for builds that take a while; nothing otherwise."""
+    if quiet or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.progress import Progress
+
+    with Progress(transient=True) as bar:
+        task = bar.add_task("rendering", total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
+
+
+@app.command()
 def validate(
     specs: Annotated[list[Path], typer.Argument(help="Spec files to check.", show_default=False)],
 ) -> None:
-    """Check specs (and their themes) without writing anything."""
-    from renderer.render import resolve_theme, variant_themes
+    """Check specs, their themes and formulas, without writing anything."""
+    from renderer.project import resolve_theme, variant_themes
+    from renderer.render import render_spec
     from renderer.spec.parse import load_spec
 
     failed = False
@@ -152,7 +229,8 @@ def validate(
         try:
             spec = load_spec(path)
             resolve_theme(spec)
-            variant_themes(spec)
+            for theme in variant_themes(spec):  # scores, formulas and layout, in memory
+                render_spec(spec, theme)
         except SpecErrors as e:
             _fail(e)
             failed = True

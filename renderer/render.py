@@ -8,25 +8,29 @@ and never replaces a good one with a broken one.
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from renderer.backends.svg import render_svg
 from renderer.canvas import layout
 from renderer.errors import Loc, SpecErrors
+from renderer.project import (
+    FORMATS,
+    output_name,
+    resolve_theme,
+    theme_dirs,
+    variant_themes,
+    write_atomic,
+)
 from renderer.scene import Scene, build_scene
 from renderer.scorecard import annotate
 from renderer.scores import score_diagram
 from renderer.spec.model import Spec
 from renderer.spec.parse import load_spec
-from renderer.text.fonts import FontNotFound, font_family
-from renderer.theme import Theme, load_theme
+from renderer.theme import Theme
 from renderer.tree import build_tree
 
-FORMATS = ("svg", "png", "pdf")
 _HEX = re.compile(rb"#[0-9a-fA-F]{6}\b")
 
 
@@ -40,39 +44,6 @@ class Rendered:
     theme: Theme
     scene: Scene
     svg: bytes
-
-
-def theme_dirs(spec_path: Path) -> tuple[Path, ...]:
-    """Where a spec's theme names are looked up before the built-ins."""
-    here = spec_path.resolve().parent
-    dirs = [here / "themes", here.parent / "themes", Path.cwd() / "themes"]
-    out: list[Path] = []
-    for d in dirs:
-        if d not in out:
-            out.append(d)
-    return tuple(out)
-
-
-def resolve_theme(spec: Spec, override: str | None = None, at: Loc | None = None) -> Theme:
-    """The spec's theme (or `override`, named at `at`), with its font checked."""
-    spec_path = Path(spec.path)
-    if override is not None:
-        theme = load_theme(override, theme_dirs(spec_path), at or Loc("--theme", 1, 1))
-    else:
-        theme = load_theme(spec.theme, theme_dirs(spec_path), spec.theme_loc)
-    try:
-        font_family(theme.font_family)
-    except FontNotFound as e:
-        raise SpecErrors.one(theme.font_loc or Loc(theme.source, 1, 1), str(e)) from None
-    return theme
-
-
-def variant_themes(spec: Spec) -> list[Theme]:
-    """The themes of the spec's `variants` (its own theme when it has none)."""
-    locs = spec.variant_locs or (spec.theme_loc or Loc(spec.path, 1, 1),)
-    return [
-        resolve_theme(spec, name, loc) for name, loc in zip(spec.theme_variants, locs, strict=True)
-    ]
 
 
 def render_spec(spec: Spec, theme: Theme) -> Rendered:
@@ -109,26 +80,6 @@ def encode(rendered: Rendered, fmt: str, scale: float = 2.0) -> bytes:
     raise ValueError(f"unknown format {fmt!r}")
 
 
-def output_name(spec_path: Path, theme: Theme, spec_theme: str, fmt: str) -> str:
-    """`<spec>.<ext>` in the spec's own theme, `<spec>.<theme>.<ext>` in any other."""
-    if theme.name == Path(spec_theme).stem:
-        return f"{spec_path.stem}.{fmt}"
-    return f"{spec_path.stem}.{theme.name}.{fmt}"
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def render_file(
     spec_path: Path,
     out_dir: Path,
@@ -156,4 +107,15 @@ def render_file(
     return list(blobs)
 
 
-__all__ = ["FORMATS", "Rendered", "SpecErrors", "render_file", "render_spec", "resolve_theme"]
+__all__ = [
+    "FORMATS",
+    "Rendered",
+    "SpecErrors",
+    "output_name",
+    "render_file",
+    "render_spec",
+    "resolve_theme",
+    "theme_dirs",
+    "variant_themes",
+    "write_atomic",
+]

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from renderer.build import MANIFEST
 from renderer.render import (
     FORMATS,
     encode,
@@ -58,7 +59,8 @@ def test_committed_output_is_current(path: Path, theme: str, name: str) -> None:
 
 
 def test_no_stray_outputs() -> None:
-    assert {p.name for p in OUTPUT.iterdir()} == {name for _, _, name in VARIANTS}
+    expected = {name for _, _, name in VARIANTS} | {MANIFEST}
+    assert {p.name for p in OUTPUT.iterdir()} == expected
 
 
 def test_two_processes_write_identical_bytes(tmp_path: Path) -> None:
