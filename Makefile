@@ -41,12 +41,14 @@ system-deps:
 	@ldconfig -p | grep -q 'libcairo\.so\.2' || { $(APT) update && $(APT) install -y libcairo2; }
 
 # The tests read PDFs back with poppler (pdftotext, pdffonts, pdfinfo), ask
-# fontconfig what it resolves (fc-match), and compare against DejaVu Sans to
-# prove that cairo draws our font and not the system's.
+# fontconfig what it resolves (fc-match), compare against DejaVu Sans to prove
+# that cairo draws our font and not the system's, and drive Debian's headless
+# Chromium against the live preview (Playwright uses it; it downloads nothing).
 test-deps:
 	@command -v pdftotext >/dev/null && command -v pdffonts >/dev/null && \
-	command -v fc-match >/dev/null && [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || \
-		{ $(APT) update && $(APT) install -y poppler-utils fontconfig fonts-dejavu-core; }
+	command -v fc-match >/dev/null && [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] && \
+	[ -x /usr/bin/chromium ] || \
+		{ $(APT) update && $(APT) install -y poppler-utils fontconfig fonts-dejavu-core chromium; }
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -22,7 +22,7 @@ from renderer.layout import (
     Placed,
     Rect,
     Typesetter,
-    hierarchy_body,
+    hierarchy_bodies,
 )
 from renderer.matrix import matrix_body
 from renderer.text.measure import font_metrics
@@ -94,9 +94,19 @@ def _candidates(diagram: Diagram, theme: Theme) -> list[BodyFn]:
     if diagram.matrix is not None:
         return [lambda extra: matrix_body(diagram.matrix, theme, extra)]
     options = [False, True] if any(b.question for b in diagram.boxes()) else [False]
-    return [
-        lambda extra, above=above: hierarchy_body(diagram, theme, extra, above) for above in options
-    ]
+    return [_memo(hierarchy_bodies(diagram, theme, above)) for above in options]
+
+
+def _memo(make: BodyFn) -> BodyFn:
+    """Fitting asks for the same body more than once (one pass per title scale)."""
+    cache: dict[float, Body] = {}
+
+    def body(extra: float) -> Body:
+        if extra not in cache:
+            cache[extra] = make(extra)
+        return cache[extra]
+
+    return body
 
 
 def layout(diagram: Diagram, theme: Theme) -> Layout:

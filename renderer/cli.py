@@ -17,7 +17,7 @@ from typing import Annotated
 import typer
 
 from renderer import __version__
-from renderer.errors import SpecErrors
+from renderer.errors import Loc, SpecErrors
 
 app = typer.Typer(
     name="tierdraw",
@@ -218,13 +218,31 @@ def _progress(quiet: bool) -> Iterator[Callable[[int, int], None] | None]:
 @app.command()
 def validate(
     specs: Annotated[list[Path], typer.Argument(help="Spec files to check.", show_default=False)],
+    format: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            "-f",
+            help="text: 'file:line:col: message' lines on stderr; json: one JSON array on stdout.",
+        ),
+    ] = "text",
 ) -> None:
-    """Check specs, their themes and formulas, without writing anything."""
+    """Check specs, their themes and formulas, without writing anything.
+
+    With --format json, stdout is one JSON array of every error in every spec,
+    [] when all are fine; each error is an object
+    {"file": "specs/x.yaml", "line": 3, "column": 5, "message": "...", "severity": "error"}.
+    Either way the exit code is 1 when there is any error.
+    """
+    if format not in ("text", "json"):
+        raise typer.BadParameter(
+            f"unknown format {format!r}: use text or json", param_hint="--format"
+        )
     from renderer.project import resolve_theme, variant_themes
     from renderer.render import render_spec
     from renderer.spec.parse import load_spec
 
-    failed = False
+    found: list[dict[str, object]] = []
     for path in specs:
         try:
             spec = load_spec(path)
@@ -232,11 +250,81 @@ def validate(
             for theme in variant_themes(spec):  # scores, formulas and layout, in memory
                 render_spec(spec, theme)
         except SpecErrors as e:
-            _fail(e)
-            failed = True
-    if failed:
+            if format == "text":
+                _fail(e)
+            found += [
+                {"file": x.loc.file, "line": x.loc.line, "column": x.loc.col,
+                 "message": x.message, "severity": "error"}
+                for x in e.errors
+            ]  # fmt: skip
+    if format == "json":
+        typer.echo(json.dumps(found, indent=2))
+    elif not found:
+        typer.echo(f"{len(specs)} spec{'s' if len(specs) != 1 else ''} OK")
+    if found:
         raise typer.Exit(EXIT_SPEC)
-    typer.echo(f"{len(specs)} spec{'s' if len(specs) != 1 else ''} OK")
+
+
+themes_app = typer.Typer(
+    help="List themes, or draw a theme's swatch sheet.",
+    invoke_without_command=True,
+    no_args_is_help=False,
+)
+app.add_typer(themes_app, name="themes")
+
+
+@themes_app.callback()
+def themes(ctx: typer.Context) -> None:
+    """List the themes a spec here can name, and where each comes from."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from renderer.theme import theme_sources
+
+    rows = theme_sources((Path.cwd() / "themes",))
+    width = max((len(name) for name, _, _ in rows), default=0)
+    for name, path, kind in rows:
+        typer.echo(f"{name:<{width}}  {kind:<8}  {path}")
+
+
+@themes_app.command("show")
+def themes_show(
+    name: Annotated[str, typer.Argument(help="Theme name or theme file.", show_default=False)],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Folder to write into.")] = Path(
+        "output"
+    ),
+    format: Annotated[
+        str, typer.Option("--format", "-f", help="Comma-separated formats: svg, png, pdf.")
+    ] = "svg,png",
+) -> None:
+    """Draw a swatch sheet of a theme: palette, roles with contrast, ramp, emphasis."""
+    formats = _formats(format)
+    from renderer.project import write_atomic
+    from renderer.swatch import swatch_svg
+    from renderer.theme import load_theme
+
+    try:
+        theme = load_theme(name, (Path.cwd() / "themes",), Loc("THEME", 1, 1))
+    except SpecErrors as e:
+        _fail(e)
+        raise typer.Exit(EXIT_SPEC) from None
+    svg = swatch_svg(theme)
+    blobs: dict[Path, bytes] = {}
+    for fmt in formats:
+        path = output / f"theme-{theme.name}.{fmt}"
+        if fmt == "svg":
+            blobs[path] = svg
+        else:
+            from renderer.backends import raster
+
+            family = (theme.font_family,)
+            blobs[path] = (
+                raster.svg_to_png(svg, families=family)
+                if fmt == "png"
+                else raster.svg_to_pdf(svg, families=family)
+            )
+    for path, data in blobs.items():
+        write_atomic(path, data)
+        typer.echo(str(path))
 
 
 @app.command()
@@ -245,6 +333,121 @@ def schema() -> None:
     from renderer.spec.schema import json_schema
 
     typer.echo(json.dumps(json_schema(), indent=2, ensure_ascii=False))
+
+
+_WatchPath = Annotated[
+    Path,
+    typer.Argument(
+        metavar="PATH", help="A spec file, or a folder of specs (*.yaml).", show_default=True
+    ),
+]
+_WatchOutput = Annotated[Path, typer.Option("--output", "-o", help="Folder to write into.")]
+_WatchFormat = Annotated[
+    str, typer.Option("--format", "-f", help="Comma-separated formats: svg, png, pdf.")
+]
+_WatchPort = Annotated[
+    int, typer.Option("--port", min=0, max=65535, help="Preview port (0: any free port).")
+]
+_WatchHost = Annotated[
+    str, typer.Option("--host", help="Preview address: 127.0.0.1, localhost or ::1 only.")
+]
+_WatchOpen = Annotated[
+    bool, typer.Option("--open/--no-open", help="Open the preview in a browser (implies --serve).")
+]
+_WatchQuiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")]
+
+
+@app.command()
+def watch(
+    path: _WatchPath = Path("specs"),
+    output: _WatchOutput = Path("output"),
+    format: _WatchFormat = "svg,png,pdf",
+    serve: Annotated[
+        bool, typer.Option("--serve", help="Also serve a live preview page on loopback.")
+    ] = False,
+    port: _WatchPort = 8765,
+    host: _WatchHost = "127.0.0.1",
+    open_page: _WatchOpen = False,
+    quiet: _WatchQuiet = False,
+) -> None:
+    """Re-render specs on every save; a broken spec prints its errors and the watch goes on."""
+    _watch(path, output, format, serve or open_page, port, host, open_page, quiet)
+
+
+@app.command("serve")
+def serve_command(
+    path: _WatchPath = Path("specs"),
+    output: _WatchOutput = Path("output"),
+    format: _WatchFormat = "svg,png,pdf",
+    port: _WatchPort = 8765,
+    host: _WatchHost = "127.0.0.1",
+    open_page: _WatchOpen = False,
+    quiet: _WatchQuiet = False,
+) -> None:
+    """`watch --serve`: a local preview page that follows every save."""
+    _watch(path, output, format, True, port, host, open_page, quiet)
+
+
+def _watch(
+    path: Path, output: Path, format: str, serve: bool, port: int, host: str,
+    open_page: bool, quiet: bool,
+) -> None:  # fmt: skip
+    """Run the watch until Ctrl-C (or SIGTERM), which is how it is meant to end: exit 0."""
+    import signal
+    import threading
+
+    from renderer.watch import Watcher, WatchUnavailable, ensure_available
+
+    formats = _formats(format)
+    server = None
+    if serve:
+        from renderer.preview import HostNotAllowed, bind_address
+
+        try:
+            bind_address(host)
+        except HostNotAllowed as e:
+            raise typer.BadParameter(str(e), param_hint="--host") from None
+    if not path.exists():
+        raise typer.BadParameter(f"{path} does not exist", param_hint="PATH")
+    try:
+        ensure_available()
+    except WatchUnavailable as e:
+        typer.echo(f"tierdraw: {e}", err=True)
+        raise typer.Exit(EXIT_INTERNAL) from None
+    hub = None
+    if serve:
+        from renderer.preview import Hub, PreviewServer, open_browser
+
+        hub = Hub()
+        try:
+            server = PreviewServer(hub, host, port)
+        except OSError as e:
+            typer.echo(f"tierdraw: cannot listen on {host}:{port}: {e.strerror or e}", err=True)
+            raise typer.Exit(EXIT_SPEC) from None
+
+    def interrupt(_sig: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    def ready() -> None:
+        typer.echo(f"watching {path} (Ctrl-C to stop)", err=True)
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        watcher = Watcher(path, output, formats, sink=hub, quiet=quiet)
+        if server is not None:
+            server.start()
+            typer.echo(f"Preview at {server.url}")
+            if open_page:
+                open_browser(server.url)
+        watcher.run(threading.Event(), ready=None if quiet else ready)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if server is not None:
+            server.stop()
+        signal.signal(signal.SIGTERM, previous)
+    if not quiet:
+        typer.echo("stopped", err=True)
 
 
 def main() -> None:

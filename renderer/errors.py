@@ -8,7 +8,26 @@ together as `SpecErrors`, so an author fixes a file in one pass.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
+
+_ESCAPED = frozenset(("Cc", "Cs", "Zl", "Zp"))  # controls, surrogates, line breaks
+_BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def one_line(text: str) -> str:
+    """`text` safe to print as one line of a terminal or log.
+
+    Messages quote user text (keys, labels, file names). Control characters,
+    line and paragraph separators and bidi overrides in it are written as
+    escapes, so a hostile spec can neither break the one-line format nor send
+    escape sequences to the terminal.
+    """
+    if text.isprintable():
+        return text
+    return "".join(
+        repr(c)[1:-1] if c in _BIDI or unicodedata.category(c) in _ESCAPED else c for c in text
+    )
 
 
 @dataclass(frozen=True, order=True)
@@ -31,7 +50,7 @@ class SpecError:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.loc}: {self.message}"
+        return one_line(f"{self.loc}: {self.message}")
 
 
 class SpecErrors(Exception):

@@ -21,10 +21,9 @@ to write `a - b` with spaces.
 
 Error positions: every error is a `SpecErrors` at the offending character.
 The caller passes `loc`, where the formula's YAML value starts; on a
-one-line formula the character's offset is added to `loc.col`. For a quoted
-YAML value `loc` is the quote, so the column is one left of the character
-(accepted: the message also names the column inside the formula). In a
-multi-line value the offset cannot be mapped to a line, so `loc` is kept as is.
+one-line formula the character's offset is added to `loc.col` (for a quoted
+YAML value the parser passes the column after the quote). In a multi-line
+value the offset cannot be mapped to a line, so `loc` is kept as is.
 """
 
 from __future__ import annotations

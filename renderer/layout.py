@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 
 from renderer.text.measure import font_metrics, text_width
@@ -298,6 +298,7 @@ class _Solver:
             (diagram.composite,) if diagram.composite is not None else ()
         )
         self._parts: dict[str, list[Part]] = {}
+        self._blocks: dict[tuple[str, float], tuple[list[tuple[Part, str]], float]] = {}
         self.q_width = self._question_width()
         self.header_w: dict[int, float] = {}
         self.req = [self._requirements(u) for u in self.units]
@@ -420,13 +421,15 @@ class _Solver:
     # -- heights
 
     def own_block(self, box: Box, w: float) -> tuple[list[tuple[Part, str]], float]:
-        parts = self.parts(box)
-        if not parts:
-            return [], 0.0
-        cw = w - 2 * self.pad
-        if self.header_left(box):
-            cw = self.header_w.get(box.lane, cw)
-        return self.t.block(parts, cw)
+        """The box's texts wrapped for width `w` (memoised: heights and placing both ask)."""
+        key = (box.id, w)
+        if key not in self._blocks:
+            parts = self.parts(box)
+            cw = w - 2 * self.pad
+            if self.header_left(box):
+                cw = self.header_w.get(box.lane, cw)
+            self._blocks[key] = self.t.block(parts, cw) if parts else ([], 0.0)
+        return self._blocks[key]
 
     def question_block(self, box: Box) -> tuple[list[tuple[Part, str]], float]:
         return self.t.block(self._question_part(box), self.q_width - 2 * self.pad)
@@ -647,9 +650,14 @@ class Body:
     connectors: tuple[Connector, ...]
 
 
-def hierarchy_body(diagram: Diagram, theme: Theme, extra: float, questions_above: bool) -> Body:
-    """The lanes (and composite) of a `columns`/`tiers` diagram, unscaled."""
-    return _body(diagram, _Solver(diagram, theme, questions_above), extra)
+def hierarchy_bodies(
+    diagram: Diagram, theme: Theme, questions_above: bool
+) -> Callable[[float], Body]:
+    """The lanes (and composite) of a `columns`/`tiers` diagram, unscaled, as a
+    function of the extra width to use; one solver serves every call, so texts
+    are measured and wrapped once per width."""
+    solver = _Solver(diagram, theme, questions_above)
+    return lambda extra: _body(diagram, solver, extra)
 
 
 def _body(diagram: Diagram, s: _Solver, extra: float) -> Body:

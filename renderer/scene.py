@@ -115,6 +115,8 @@ def build_scene(diagram: Diagram, lay: Layout, theme: Theme) -> Scene:
             fill = theme.ramp[ramp_step(box.data.score, box.data.range, len(theme.ramp))]
             ink, quiet = readable_on(fill, role, theme)
         stroke, width = role.stroke, role.stroke_width * k
+        if fill == behind and stroke is None and box.data is not None:
+            stroke = ink  # a scored box as strong as its parent would vanish into it
         if box.emphasis:
             stroke, width = emphasis_on(behind, theme), theme.emphasis_width * k
         r = p.rect.w / 2 if box.is_operator else radius

@@ -18,7 +18,7 @@ DEFAULT_SHOW = ("value", "benchmark", "target", "score")
 
 
 def annotate(diagram: Diagram, report: ScoreReport) -> Diagram:
-    show = report.settings.show or DEFAULT_SHOW
+    show = report.settings.show if report.settings.show is not None else DEFAULT_SHOW
 
     def data_for(box: Box) -> BoxData | None:
         n = box.source
@@ -92,7 +92,13 @@ def _matrix(diagram: Diagram, matrix: Box, report: ScoreReport) -> Box:
             out.append(replace(cell, label=data.score_text(), data=data))
         elif cell.role == "total":
             total = next(totals).score
-            data = BoxData(score=total, range=_total_range(spec, rng), show_score=True)
+            # A total reads with the precision of its cells' range, however wide its own.
+            data = BoxData(
+                score=total,
+                range=_total_range(spec, rng),
+                show_score=True,
+                decimals=BoxData(range=rng).places(),
+            )
             out.append(replace(cell, label=data.score_text(), data=data))
         else:
             out.append(cell)

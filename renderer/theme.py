@@ -3,11 +3,14 @@
 A theme file names its colours once, in `palette`; every other colour in the
 file is a palette *name*. Resolving names to `#rrggbb` happens here, so later
 stages hold real colours but can never hold one that is not in the palette.
+A theme whose text would be hard to read (below WCAG AA contrast on its fill
+or on the page) does not load, so no diagram is ever drawn with it.
 """
 
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -15,6 +18,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from renderer.colour import contrast, luminance
 from renderer.errors import Loc, SpecError, SpecErrors
 from renderer.spec.yaml_source import YNode, load_yaml_file
 
@@ -116,6 +120,32 @@ def available_themes(search_dirs: tuple[Path, ...] = ()) -> dict[str, Path]:
     return found
 
 
+def theme_sources(
+    search_dirs: tuple[Path, ...] = (), paths: tuple[Path, ...] = ()
+) -> list[tuple[str, Path, str]]:
+    """(name, file, kind) of every theme a name would find, sorted by name.
+
+    For `tierdraw themes`, so a user sees which file a name picks and why: kind
+    is "path" for a theme file named directly (`paths`), "project" for one in
+    `search_dirs` (e.g. a spec's `themes/` folder), "built-in" for one shipped
+    with tierdraw. Names shadowed by an earlier source are left out, as
+    `find_theme` never reaches them. A project folder that *is* the built-in
+    folder (working in a source checkout) counts as built-in.
+    """
+    builtin = {d.resolve() for d in BUILTIN_DIRS if d.is_dir()}
+    found: dict[str, tuple[str, Path, str]] = {}
+    for p in paths:
+        if p.is_file():
+            found.setdefault(p.stem, (p.stem, p, "path"))
+    for d in (*search_dirs, *BUILTIN_DIRS):
+        if not d.is_dir():
+            continue
+        kind = "built-in" if d.resolve() in builtin else "project"
+        for p in sorted(d.glob("*.yaml")):
+            found.setdefault(p.stem, (p.stem, p, kind))
+    return [found[k] for k in sorted(found)]
+
+
 def load_theme(
     name_or_path: str, search_dirs: tuple[Path, ...] = (), at: Loc | None = None
 ) -> Theme:
@@ -136,27 +166,46 @@ def load_theme(
 
 
 def _load_merged(
-    path: Path, search_dirs: tuple[Path, ...], chain: tuple[str, ...]
+    path: Path, search_dirs: tuple[Path, ...], chain: tuple[Path, ...]
 ) -> dict[str, Any]:
-    """The theme as nested dicts of YNodes, parents merged under children."""
-    key = str(path.resolve())
+    """The theme as nested dicts of YNodes, parents merged under children.
+
+    Values keep their YNodes, so an error about an inherited value points at
+    the parent file, where the value was written.
+    """
+    chain = (*chain, path)
     root = load_yaml_file(path)
     if root.kind != "map":
         raise SpecErrors.one(root.loc, "a theme must be a mapping of keys to values")
-    if key in chain:
-        raise SpecErrors.one(
-            root.loc, "theme 'extends' forms a cycle: " + " -> ".join([*chain, key])
-        )
     own = _as_tree(root)
     parent_node = root.get("extends")
     if parent_node is None or parent_node.value is None:
         return own
     if parent_node.kind != "scalar" or not isinstance(parent_node.value, str):
         raise SpecErrors.one(parent_node.loc, "'extends' must be a theme name or path")
-    parent_path = find_theme(parent_node.value, (path.parent, *search_dirs))
+    parent_path = _find_parent(parent_node.value, path, search_dirs)
     if parent_path is None:
         raise SpecErrors.one(parent_node.loc, f"unknown theme '{parent_node.value}' in 'extends'")
-    return _deep_merge(_load_merged(parent_path, search_dirs, (*chain, key)), own)
+    # Reported at the `extends` that closes the loop: that is the line to change.
+    seen = [p.resolve() for p in chain]
+    if parent_path.resolve() in seen:
+        loop = chain[seen.index(parent_path.resolve()) :]
+        raise SpecErrors.one(
+            parent_node.loc,
+            "theme 'extends' forms a cycle: "
+            + " -> ".join(p.stem for p in (*loop, parent_path))
+            + " (one of these themes must not extend another)",
+        )
+    return _deep_merge(_load_merged(parent_path, search_dirs, chain), own)
+
+
+def _find_parent(value: str, child: Path, search_dirs: tuple[Path, ...]) -> Path | None:
+    """A relative path in `extends` is relative to the theme that says it, so a
+    family of themes can move together; a name looks beside it first."""
+    if ("/" in value or value.endswith((".yaml", ".yml"))) and not Path(value).is_absolute():
+        beside = child.parent / value
+        return beside if beside.is_file() else None
+    return find_theme(value, (child.parent, *search_dirs))
 
 
 def _as_tree(node: YNode) -> Any:
@@ -232,13 +281,19 @@ def _build(tree: dict[str, Any], file: str) -> Theme:
         return v
 
     palette: dict[str, str] = {}
+    broken: set[str] = set()  # reported once, at the entry, not again at every use
     for name, (knode, v) in section("palette").items():
         if not _NAME.match(str(name)):
             b.err(knode.loc, f"palette name '{name}' must be lowercase letters, digits and '-'")
+            broken.add(str(name))
         elif not (isinstance(v, YNode) and isinstance(v.value, str) and _HEX.match(v.value)):
             b.err(_loc(v, file), f"palette colour '{name}' must be a string \"#rrggbb\"")
+            broken.add(str(name))
         else:
             palette[name] = v.value
+
+    # Where each resolved colour was named, for the contrast check's messages.
+    refs: dict[str, _Ref] = {}
 
     def colour(node: Any, what: str, allow_none: bool = False) -> str | None:
         if isinstance(node, YNode) and node.kind == "scalar":
@@ -246,7 +301,10 @@ def _build(tree: dict[str, Any], file: str) -> Theme:
                 return None
             if isinstance(node.value, str):
                 if node.value in palette:
+                    refs[what] = _Ref(node.value, palette[node.value], node.loc)
                     return palette[node.value]
+                if node.value in broken:
+                    return None
                 hint = difflib.get_close_matches(node.value, list(palette), n=1)
                 if node.value.startswith("#"):
                     msg = f"{what} uses the raw colour '{node.value}'; name a palette entry"
@@ -260,6 +318,10 @@ def _build(tree: dict[str, Any], file: str) -> Theme:
     background = colour(tree.get("background", (None, None))[1], "'background'")
     if "background" not in tree:
         background = palette.get("white")
+        if background is None and palette:
+            b.err(Loc(file, 1, 1), "theme has no 'background' and no palette entry 'white'")
+        elif background is not None:
+            refs["'background'"] = _Ref("white", background, None)
 
     font = section("font")
     b.check_keys(font, ("family", "sizes"), "'font'")
@@ -362,7 +424,7 @@ def _build(tree: dict[str, Any], file: str) -> Theme:
     if b.errors:
         raise SpecErrors(b.errors)
     assert background is not None
-    return Theme(
+    theme = Theme(
         name=name,
         source=file,
         palette=MappingProxyType(palette),
@@ -377,3 +439,112 @@ def _build(tree: dict[str, Any], file: str) -> Theme:
         emphasis_width=e_width or 3.0,
         font_loc=font_loc,
     )
+    problems = _contrast_errors(theme, refs)
+    if problems:
+        raise SpecErrors(problems)
+    return theme
+
+
+# --------------------------------------------------------------------------- contrast
+
+AA_NORMAL = 4.5
+"""WCAG 2.x AA (1.4.3) minimum contrast for normal text."""
+AA_LARGE = 3.0
+"""WCAG AA minimum for large text (1.4.3) and for graphics such as connectors (1.4.11)."""
+LARGE_PX = 24.0  # 18 pt
+LARGE_BOLD_PX = 18.66  # 14 pt, bold
+
+
+@dataclass(frozen=True)
+class _Ref:
+    """A colour as the theme file names it, and where (None: a default)."""
+
+    name: str
+    hex: str
+    loc: Loc | None
+
+
+def needed_contrast(size: float, bold: bool) -> float:
+    """WCAG AA's minimum for text at `size` px: large text may be paler."""
+    large = size >= LARGE_PX or (bold and size >= LARGE_BOLD_PX)
+    return AA_LARGE if large else AA_NORMAL
+
+
+def label_style(theme: Theme, role: str) -> tuple[float, bool]:
+    """Size and boldness of a role's label as the layout draws it.
+
+    Taken from the layout itself (not restated here), so the check follows any
+    change to the type scale. Operator signs are drawn bold at their own size.
+    """
+    from renderer.layout import BOLD_ROLES, Typesetter  # layout imports this module
+
+    if role == "operator":
+        return theme.sizes["operator"], True
+    return Typesetter(theme).label_size(role), role in BOLD_ROLES
+
+
+def ratio_text(r: float) -> str:
+    """Rounded down, so a ratio that fails never reads as the threshold."""
+    return f"{math.floor(r * 100 + 1e-9) / 100:.2f}:1"
+
+
+def _contrast_errors(theme: Theme, refs: Mapping[str, _Ref]) -> list[SpecError]:
+    """Every role's text and caption on its fill, and the page texts on the
+    background, against WCAG AA: unreadable combinations are caught when the
+    theme is written, not when someone squints at a slide.
+    """
+    errors: list[SpecError] = []
+    bg = refs.get("'background'") or _Ref("background", theme.background, None)
+    fallback = bg.loc or Loc(theme.source, 1, 1)
+
+    def check(subject: str, fg: _Ref, back: _Ref, on: str, need: float, what: str) -> None:
+        ratio = contrast(fg.hex, back.hex)
+        if ratio >= need:
+            return
+        darker = luminance(fg.hex) <= luminance(back.hex)
+        advice = (
+            f"choose a darker {subject.split()[-1]} or a lighter {on}"
+            if darker
+            else f"choose a lighter {subject.split()[-1]} or a darker {on}"
+        )
+        errors.append(
+            SpecError(
+                fg.loc or fallback,
+                f"{subject} '{fg.name}' on {on} '{back.name}' has contrast {ratio_text(ratio)};"
+                f" WCAG AA needs {need:g}:1 for {what} ({advice})",
+            )
+        )
+
+    for role in (*ROLES, *MATRIX_ROLES):
+        if role not in theme.roles:
+            continue
+        key = f"role '{role}'"
+        text = refs[f"{key} text"]
+        caption = refs.get(f"{key} caption", text)
+        fill = refs.get(f"{key} fill")
+        back, on = (fill, "fill") if fill is not None else (bg, "background")
+        size, bold = label_style(theme, role)
+        large = needed_contrast(size, bold) == AA_LARGE
+        what = f"{'large ' if large else ''}text at {size:g} px{' bold' if bold else ''}"
+        check(f"{key}: text", text, back, on, needed_contrast(size, bold), what)
+        cap_size = theme.sizes["caption"]
+        check(f"{key}: caption", caption, back, on, AA_NORMAL, f"text at {cap_size:g} px")
+    page = {
+        "title": (theme.sizes["title"], True),
+        "subtitle": (theme.sizes["subtitle"], False),
+        "footnote": (theme.sizes["footnote"], False),
+    }
+    for k in TEXT_KEYS:
+        fg = refs.get(f"'text.{k}'")
+        if fg is None:  # the default colour: blame the background it fails on
+            name = next((n for n, h in theme.palette.items() if h == theme.text[k]), "?")
+            fg = _Ref(name, theme.text[k], None)
+        if k in page:
+            size, bold = page[k]
+            need = needed_contrast(size, bold)
+            large = "large " if need == AA_LARGE else ""
+            what = f"{large}text at {size:g} px{' bold' if bold else ''}"
+        else:  # the flow connector is a graphic, not text
+            need, what = AA_LARGE, "graphics such as the flow connector"
+        check(f"text '{k}': colour", fg, bg, "background", need, what)
+    return errors

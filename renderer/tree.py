@@ -30,15 +30,25 @@ class BoxData:
     bar: tuple[float, float] | None = None  # (value, reference) for a bullet bar
     weakest: bool = False
     formula: str | None = None  # a composite's formula, as written
+    decimals: int | None = None  # places shown in the score; None: by the range
 
     def score_text(self) -> str | None:
-        """Whole numbers on wide ranges (0–100), one decimal on narrow ones (1–5)."""
+        """Precision by the range: whole numbers on 0–100, one decimal on 1–5, two on 0–1.
+
+        Whole scores show no decimals whatever the range; `decimals` overrides.
+        """
         if self.score is None:
             return None
-        lo, hi = self.range
-        if hi - lo > 10 or self.score == round(self.score):
+        if self.score == round(self.score):
             return f"{self.score:.0f}"
-        return f"{self.score:.1f}"
+        return f"{self.score:.{self.places()}f}"
+
+    def places(self) -> int:
+        if self.decimals is not None:
+            return self.decimals
+        lo, hi = self.range
+        span = hi - lo
+        return 0 if span > 10 else 1 if span > 1 else 2
 
 
 @dataclass(frozen=True)
@@ -202,6 +212,7 @@ def _matrix(m: MatrixSpec, ids: _Ids) -> Box:
 
     Cell boxes carry no scores yet; the scorecard stage fills them in.
     """
+    matrix_id = ids.slug("matrix")  # first, so the contract's `node-matrix` is never taken
     weighted = m.weights is not None and len(set(m.weights)) > 1
     cells: list[Box] = []
     crit_ids = [slugify(c) for c in m.criteria]
@@ -219,7 +230,7 @@ def _matrix(m: MatrixSpec, ids: _Ids) -> Box:
             cells.append(_cell(ids.slug(f"{row_id}-total"), "total", None))
     cols = 1 + len(m.criteria) + (1 if m.total != "none" else 0)
     return Box(
-        id=ids.slug("matrix"), role="matrix", tier=0, lane=0, label=None, caption=None,
+        id=matrix_id, role="matrix", tier=0, lane=0, label=None, caption=None,
         metric=None, details=(), question=None, operator=None, layout="grid",
         grid_columns=cols, emphasis=False, children=tuple(cells), source=None,
     )  # fmt: skip

@@ -12,6 +12,14 @@ Two process-wide adjustments happen on that first request, and only then:
   cairo's GRAY, since the mode cairosvg picks draws garbled glyphs on cairo
   1.16. geometricPrecision is what makes glyph advances unrounded, so PNG text
   is as wide as measured at any scale, and as wide as in the PDF.
+
+A later request for another family (`tierdraw render a.yaml b.yaml` with
+themes in different fonts) adds that family's directory to the running
+fontconfig as an application font directory, through the very libfontconfig
+that cairo uses, and checks it like the first. The sans-serif default stays
+the first family, but every SVG we write names its family first and cairosvg
+draws only that one, so a diagram's output does not depend on what else the
+process drew before.
 """
 
 from __future__ import annotations
@@ -65,6 +73,7 @@ class FontSetupError(RuntimeError):
 
 _lock = threading.Lock()
 _configured: tuple[str, ...] | None = None
+_cairo: ModuleType | None = None
 
 
 def svg_to_png(
@@ -158,11 +167,11 @@ def _viewbox(value: str | None) -> tuple[float, float] | None:
 def _cairosvg(families: Iterable[str]) -> ModuleType:
     """cairosvg, imported with fontconfig pointed at our fonts and verified.
 
-    fontconfig reads its configuration once per process, so the first call
-    fixes the families for the process; a later call needing another family
-    fails instead of drawing it with a fallback font.
+    fontconfig reads its configuration file once per process, so the first
+    call writes it for its families; a later call needing another family adds
+    that family to the running configuration and verifies it before drawing.
     """
-    global _configured
+    global _configured, _cairo
     wanted = tuple(dict.fromkeys(families))
     with _lock:
         if _configured is None:
@@ -170,15 +179,54 @@ def _cairosvg(families: Iterable[str]) -> ModuleType:
             cairosvg, cairo = _import_cairosvg()
             _use_gray_antialias(cairosvg.surface, cairo)
             _verify_fonts(cairo, wanted)
-            _configured = wanted
-        elif not set(wanted) <= set(_configured):
-            raise FontSetupError(
-                f"fonts for PNG/PDF were set up for {', '.join(_configured)} in this process;"
-                f" {', '.join(wanted)} needs a new process"
-            )
+            _configured, _cairo = wanted, cairo
+        else:
+            new = tuple(f for f in wanted if f not in _configured)
+            if new:
+                assert _cairo is not None
+                _add_families(_cairo, _configured, new)
+                _configured = (*_configured, *new)
         import cairosvg
 
         return cairosvg
+
+
+def _add_families(cairo: Any, configured: tuple[str, ...], new: tuple[str, ...]) -> None:
+    """Make `new` families drawable in a process whose fontconfig is running.
+
+    FONTCONFIG_FILE is pointed at a configuration listing every family, so a
+    re-initialisation of fontconfig (which the configuration's rescan 0 should
+    prevent) would still find them; the running configuration gets each new
+    directory through FcConfigAppFontAddDir. Then the new families are probed
+    like the first ones: a family cairo would draw with another font fails here.
+    """
+    directories = [font_family(f).directory for f in new]  # FontNotFound before any change
+    os.environ["FONTCONFIG_FILE"] = str(fontconfig_file((*configured, *new)))
+    lib = _fontconfig()
+    for d in directories:
+        if not lib.FcConfigAppFontAddDir(None, os.fsencode(d)):
+            raise FontSetupError(f"fontconfig could not add the font directory {d}")
+    _verify_fonts(cairo, new, first=configured[0])
+
+
+@functools.cache
+def _fontconfig() -> Any:
+    """libfontconfig, the instance cairo already loaded: the dynamic loader
+    hands out the loaded library for the same soname, so changes made here are
+    changes to the configuration cairo reads."""
+    import ctypes
+    import ctypes.util
+
+    name = ctypes.util.find_library("fontconfig")
+    if name is None:
+        raise FontSetupError(
+            "cannot find libfontconfig to add a second font family in this process;"
+            " render themes with different fonts in separate runs"
+        )
+    lib = ctypes.CDLL(name)
+    lib.FcConfigAppFontAddDir.argtypes = (ctypes.c_void_p, ctypes.c_char_p)
+    lib.FcConfigAppFontAddDir.restype = ctypes.c_int
+    return lib
 
 
 def _import_cairosvg() -> tuple[ModuleType, ModuleType]:
@@ -207,13 +255,14 @@ def _use_gray_antialias(surface_module: ModuleType, cairo: ModuleType) -> None:
     table["geometricPrecision"] = cairo.ANTIALIAS_GRAY
 
 
-def _verify_fonts(cairo: Any, families: tuple[str, ...]) -> None:
+def _verify_fonts(cairo: Any, families: tuple[str, ...], first: str | None = None) -> None:
     """Fail unless cairo draws our exact faces for every family and weight.
 
     Compares cairo's unhinted advance of a probe string with our measurement:
     another font, or Inter at weight 500 (what cairo asks for as "normal"
     without our fontconfig rule), is off by more than 1 %. A family we never
     installed must also come out as ours, proving system fonts are hidden.
+    `first` is the process's sans-serif family when `families` are added later.
     """
     context = cairo.Context(cairo.ImageSurface(cairo.FORMAT_ARGB32, 1, 1))
     options = cairo.FontOptions()
@@ -241,11 +290,19 @@ def _verify_fonts(cairo: Any, families: tuple[str, ...]) -> None:
             if not close(got, want):
                 weight = "bold" if bold else "regular"
                 problems.append(f"{name} {weight} is {got:.1f} px wide, measured {want:.1f}")
-    if not close(drawn("sans-serif", False), measured(families[0], False)):
-        problems.append(f"sans-serif is not {names[0]}")
+    default = first or families[0]
+    if not close(drawn("sans-serif", False), measured(default, False)):
+        problems.append(f"sans-serif is not {font_family(default).name}")
     stranger = drawn("DejaVu Sans", False)
-    if not any(close(stranger, measured(f, False)) for f in families):
+    if not any(close(stranger, measured(f, False)) for f in (default, *families)):
         problems.append("system fonts are visible (DejaVu Sans was found)")
+    if problems and first is not None:
+        raise FontSetupError(
+            "cairo does not draw with tierdraw's fonts ("
+            + "; ".join(problems)
+            + f") after adding {', '.join(names)} to fontconfig, which was set up for {first}"
+            " in this process: render this theme in a separate run"
+        )
     if problems:
         raise FontSetupError(
             "cairo does not draw with tierdraw's fonts ("

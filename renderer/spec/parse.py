@@ -563,7 +563,18 @@ class _Parser:
     def spec(self, root: YNode) -> Spec:
         if root.kind != "map":
             got = "a list" if root.kind == "seq" else _got(root)
+            if isinstance(root.value, str) and len(root.value) > 40:  # quote no file's content
+                got = f"a text of {len(root.value)} characters"
             raise SpecErrors.one(root.loc, f"expected a mapping for the spec, got {got}")
+        names = [k.name for k in TOP_KEYS]
+        if root.value and not any(
+            k.value in names or _suggest(k.value, names) for k, _ in root.value
+        ):
+            raise SpecErrors.one(  # a config file, say: list none of its keys
+                root.loc,
+                "not a tierdraw spec: none of its keys is a spec key; a spec is a mapping with"
+                " 'title' and one of 'columns', 'tiers' or 'matrix'",
+            )
         f = self.fields(root, TOP_KEYS, "the spec")
         top = self.simple(f, TOP_KEYS)
 
@@ -753,7 +764,9 @@ class _Parser:
         if "items" in f and "operator" not in f:
             items = self.node_list(f["items"][1], "items", ctx, tier + 1)
         if "formula" in values:
-            values["formula_loc"] = f["formula"][1].loc
+            node = f["formula"][1]
+            loc = node.loc
+            values["formula_loc"] = Loc(loc.file, loc.line, loc.col + 1) if node.quoted else loc
         key_locs = [("label", label_node.loc)] if label_node is not None else []
         key_locs += [(name, v.loc) for name, (_, v) in f.items()]
         return NodeSpec(loc=y.loc, items=items, key_locs=tuple(key_locs), **values)

@@ -14,12 +14,16 @@ aliases, non-standard tags, duplicate and non-string keys. Each becomes a
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import yaml
+from yaml.composer import Composer
 from yaml.constructor import SafeConstructor
 from yaml.events import AliasEvent, CollectionStartEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -82,6 +86,10 @@ _PROBLEM_HINTS = (
         "found character '`' that cannot start any token",
         "YAML syntax error: a value cannot start with '`'; quote it",
     ),
+    (  # libyaml's own bound, met while it scans ahead in a large file
+        "exceeded maximum nesting depth",
+        f"YAML is nested too deeply (more than {MAX_DEPTH} levels)",
+    ),
 )
 
 ScalarValue = str | int | float | bool | None
@@ -100,6 +108,7 @@ class YNode:
     kind: Literal["map", "seq", "scalar"]
     loc: Loc
     value: Any
+    quoted: bool = False  # a scalar written in quotes: its text starts one column later
 
     def get(self, key: str) -> YNode | None:
         """The value node for `key` in a mapping; None if absent or not a mapping."""
@@ -129,17 +138,36 @@ def describe_value(value: ScalarValue) -> str:
 def load_yaml(text: bytes | str, path: str) -> YNode:
     """Parse one YAML document into a `YNode` tree; raise `SpecErrors` on any problem."""
     source = _decode(text, path)
-    loader = _Loader(source)
+    with _gc_paused():
+        return _load(source, path)
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector, paused while a file is loaded.
+
+    Building 200,000 nodes sets it off again and again, over half the time of
+    a big file; a YAML graph has no cycles (recursive aliases are refused), so
+    reference counting frees everything anyway.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
     try:
-        raw = loader.get_single_node()
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _load(source: str, path: str) -> YNode:
+    try:
+        raw = _compose(source)
     except _Problem as p:
         raise SpecErrors.one(_loc(path, p.mark), p.message) from None
     except yaml.MarkedYAMLError as e:
         raise SpecErrors.one(_yaml_error_loc(path, e), _yaml_error_message(e)) from None
     except yaml.YAMLError as e:  # pragma: no cover - reader errors are caught by _decode
         raise SpecErrors.one(Loc(path, 1, 1), f"YAML error: {e}") from None
-    finally:
-        loader.dispose()
     if raw is None:
         raise SpecErrors.one(
             Loc(path, 1, 1), "empty file: expected a mapping with at least 'title'"
@@ -254,20 +282,54 @@ class _Problem(Exception):
         self.message = message
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader's composer with a depth bound and recursive-alias detection.
+FALLBACK_CHARS = 64 * 1024
+"""Largest text whose syntax error is reported in PyYAML's wording (which the
+hints above match) by parsing it again with PyYAML's pure-Python parser. That
+parser needs about 20 µs a YAML value (4 s for a dense 200 KiB file), so a
+larger text keeps libyaml's wording instead and is rejected within a second."""
+
+
+def _compose(source: str) -> Node | None:
+    """The node graph of one YAML document, composed by our guarded composer.
+
+    Events come from libyaml's C parser where PyYAML was built with it (ten
+    times faster, same marks), else from PyYAML's own parser, which also words
+    the syntax errors of all but the largest texts.
+    """
+    if _FastLoader is not None:
+        fast = _FastLoader(source)
+        try:
+            return fast.get_single_node()
+        except yaml.YAMLError:
+            if len(source) > FALLBACK_CHARS:
+                raise
+        finally:
+            fast.dispose()
+    loader = _Loader(source)
+    try:
+        return loader.get_single_node()
+    finally:
+        loader.dispose()
+
+
+class _Guards:
+    """The composer's depth bound and recursive-alias detection, for either parser.
 
     Both must be caught while composing: the composer itself recurses per level,
     and it links a recursive alias into a cyclic graph before we can see it.
     """
 
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self._depth = 0
-        self._open_anchors: set[str] = set()
+    _depth: int
+    _open_anchors: set[str]
+    _composed: int  # nodes so far, aliases not expanded: the converter counts those
 
     def compose_node(self, parent: Node | None, index: Any) -> Node:
         event = self.peek_event()
+        self._composed += 1
+        if self._composed > MAX_NODES:  # stop before converting them costs seconds
+            raise _Problem(
+                event.start_mark, f"too many YAML values (more than {MAX_NODES}); split the diagram"
+            )
         if isinstance(event, AliasEvent):
             if event.anchor in self._open_anchors:
                 raise _Problem(
@@ -291,11 +353,39 @@ class _Loader(yaml.SafeLoader):
                 self._open_anchors.discard(anchor)
 
 
+class _Loader(_Guards, yaml.SafeLoader):
+    """PyYAML's pure-Python parser and composer, guarded."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+        self._open_anchors = set()
+        self._composed = 0
+
+
+_FastLoader: type | None = None
+if getattr(yaml, "__with_libyaml__", False):
+    from yaml.cyaml import CParser
+    from yaml.resolver import Resolver
+
+    class _CLoader(_Guards, Composer, CParser, Resolver):
+        """libyaml's parser (C) under PyYAML's composer (Python), guarded."""
+
+        def __init__(self, stream: str) -> None:
+            CParser.__init__(self, stream)
+            Composer.__init__(self)
+            Resolver.__init__(self)
+            self._depth = 0
+            self._open_anchors = set()
+            self._composed = 0
+
+    _FastLoader = _CLoader
+
+
 # --- converting ---------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Done:
+class _Done(NamedTuple):  # a tuple: made 200,000 times for the largest files
     node: YNode
     size: int  # YNodes in this subtree, expansions included
     height: int  # levels in this subtree, 1 for a scalar
@@ -313,6 +403,7 @@ class _Converter:
         self.errors: list[SpecError] = []
         self.done: dict[int, _Done] = {}
         self.total = 0
+        self.aliased = False  # whether an alias was expanded, for the message of `_count`
         self.scalars = SafeConstructor()
 
     def run(self, root: Node) -> YNode:
@@ -330,6 +421,7 @@ class _Converter:
             done = self._build(node, depth)
             self.done[id(node)] = done
         else:
+            self.aliased = True
             self._count(node, done.size)
         if depth + done.height > MAX_DEPTH:
             raise SpecErrors.one(
@@ -344,14 +436,17 @@ class _Converter:
             raise SpecErrors.one(
                 _loc(self.path, node.start_mark),
                 f"YAML aliases expand to too many nodes (more than {MAX_NODES};"
-                " billion-laughs protection)",
+                " billion-laughs protection)"
+                if self.aliased
+                else f"too many YAML values (more than {MAX_NODES}); split the diagram",
             )
 
     def _build(self, node: Node, depth: int) -> _Done:
         loc = _loc(self.path, node.start_mark)
         if isinstance(node, ScalarNode):
             self._count(node, 1)
-            return _Done(YNode("scalar", loc, self._scalar(node)), 1, 1)
+            quoted = node.style in ("'", '"')
+            return _Done(YNode("scalar", loc, self._scalar(node), quoted), 1, 1)
         if isinstance(node, SequenceNode):
             self._check_tag(node, _CORE + "seq")
             items = [self.convert(child, depth + 1) for child in node.value]
@@ -421,28 +516,39 @@ class _Converter:
         else:
             self.error(
                 key,
-                f"mapping key {key.value} is read as {converted.describe()};"
-                f' keys must be strings: quote it as "{key.value}"',
+                f"mapping key {_one_line(key.value)} is read as {converted.describe()};"
+                f' keys must be strings: quote it as "{_one_line(key.value)}"',
             )
         return False
 
     def _check_tag(self, node: Node, expected: str) -> None:
         if node.tag != expected:
-            self.error(node, f"tag '{_short_tag(node.tag)}' is not allowed")
+            self.error(node, f"tag '{_one_line(_short_tag(node.tag))}' is not allowed")
 
     def _scalar(self, node: ScalarNode) -> ScalarValue:
         tag = node.tag
         if tag not in _SCALAR_TAGS:
-            self.error(node, f"tag '{_short_tag(tag)}' is not allowed")
+            self.error(node, f"tag '{_one_line(_short_tag(tag))}' is not allowed")
             return None
         kind = tag.removeprefix(_CORE)
         if kind in ("str", "timestamp", "value", "merge"):
+            bad = _NON_PRINTABLE.search(node.value)  # written as an escape: "\0", "\e"
+            if bad:
+                self.error(
+                    node,
+                    f"control character U+{ord(bad.group()):04X} (written as an escape) is not"
+                    " allowed in YAML text; remove it",
+                )
+                return None
             return node.value
         builder = getattr(self.scalars, f"construct_yaml_{kind}")
         try:
             result: ScalarValue = builder(node)
         except (ValueError, KeyError, IndexError):
             self.error(node, f"'{_one_line(node.value)}' is not a valid !!{kind}")
+            return None
+        if kind == "int" and abs(result).bit_length() > 14_000:  # more digits than str() takes
+            self.error(node, f"the number '{_one_line(node.value, 21)}' is too large")
             return None
         return result
 

@@ -141,6 +141,9 @@ def fontconfig_file(families: Iterable[str] = (DEFAULT_FAMILY,)) -> Path:
     With no system font directories, any request (sans-serif, a misspelt
     family, DejaVu) resolves to our fonts, so what is drawn is what was
     measured on every machine. The first family is the sans-serif default.
+    Automatic rescans are off: fontconfig would otherwise re-read this file
+    when a font directory looks newer than its last scan, and forget families
+    the raster backend added to the running configuration.
     """
     resolved = [font_family(name) for name in dict.fromkeys(families)]
     if not resolved:
@@ -154,6 +157,8 @@ def fontconfig_file(families: Iterable[str] = (DEFAULT_FAMILY,)) -> Path:
         "<fontconfig>\n"
         f"{dirs}"
         f"  <cachedir>{_escape(str(base / 'cache'))}</cachedir>\n"
+        "  <!-- never re-read: that would drop families added while running -->\n"
+        "  <config><rescan><int>0</int></rescan></config>\n"
         "  <!-- cairo asks for weight 'medium' when SVG says normal -->\n"
         '  <match target="pattern">\n'
         '    <test name="weight" compare="eq"><const>medium</const></test>\n'
