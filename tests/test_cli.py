@@ -155,3 +155,28 @@ def test_too_large_png_is_refused_cleanly(tmp_path: Path) -> None:
     assert r.returncode == 1
     assert r.stderr.startswith(f"{spec}:2:9: PNG would be 16000×12000 px")
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["--help"], ["render", str(V4), "-f", "svg", "-q"], ["build", "--check", "-q"]],
+    ids=["help", "render-svg", "build-check"],
+)
+def test_light_commands_do_not_import_heavy_modules(args: list[str], tmp_path: Path) -> None:
+    """cairosvg (~300 ms) is for PNG and PDF only; watchfiles for watch only."""
+    if args[0] == "render":
+        args = [*args, "-o", str(tmp_path)]
+    code = (
+        "import sys\n"
+        f"sys.argv = ['tierdraw', *{args!r}]\n"
+        "from renderer.cli import app\n"
+        "try:\n    app()\nexcept SystemExit:\n    pass\n"
+        "heavy = ('cairosvg', 'cairocffi', 'PIL', 'watchfiles', 'http.server')\n"
+        "print(sorted(m for m in heavy if m in sys.modules))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    r = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
+        timeout=120,
+    )  # fmt: skip
+    assert r.stdout.strip().splitlines()[-1] == "[]", r.stdout + r.stderr
