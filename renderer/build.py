@@ -98,7 +98,7 @@ class Manifest:
         return e if isinstance(e, dict) else None
 
     def save(self) -> None:
-        from renderer.project import write_atomic
+        from renderer.files import write_atomic
 
         data = {"version": MANIFEST_VERSION, "renderer": self.fingerprint, "specs": self.specs}
         text = json.dumps(data, indent=1, sort_keys=True) + "\n"
@@ -257,7 +257,7 @@ def _run(
     jobs: int | None,
     progress: Callable[[int, int], None] | None,
 ) -> None:
-    from renderer.project import write_atomic
+    from renderer.files import write_atomic
 
     def finish(target: Target, blobs: dict[str, bytes]) -> None:
         for name, data in blobs.items():

@@ -31,6 +31,16 @@ app = typer.Typer(
 EXIT_SPEC = 1  # the input is wrong
 EXIT_INTERNAL = 70  # tierdraw is wrong (EX_SOFTWARE)
 
+# Options several commands share, spelled once.
+FormatOpt = Annotated[
+    str, typer.Option("--format", "-f", help="Comma-separated formats: svg, png, pdf.")
+]
+OutputOpt = Annotated[Path, typer.Option("--output", "-o", help="Folder to write into.")]
+ScaleOpt = Annotated[
+    float, typer.Option("--scale", min=0.1, max=8.0, help="PNG pixels per SVG px.")
+]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")]
+
 
 def _fail(errors: SpecErrors) -> None:
     for e in errors.errors:
@@ -68,19 +78,13 @@ def _formats(value: str) -> tuple[str, ...]:
 @app.command()
 def render(
     specs: Annotated[list[Path], typer.Argument(help="Spec files to render.", show_default=False)],
-    format: Annotated[
-        str, typer.Option("--format", "-f", help="Comma-separated formats: svg, png, pdf.")
-    ] = "svg,png,pdf",
-    output: Annotated[Path, typer.Option("--output", "-o", help="Folder to write into.")] = Path(
-        "output"
-    ),
+    format: FormatOpt = "svg,png,pdf",
+    output: OutputOpt = Path("output"),
     theme: Annotated[
         str | None, typer.Option("--theme", "-t", help="Theme name or file, overriding the spec's.")
     ] = None,
-    scale: Annotated[
-        float, typer.Option("--scale", min=0.1, max=8.0, help="PNG pixels per SVG px.")
-    ] = 2.0,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
+    scale: ScaleOpt = 2.0,
+    quiet: QuietOpt = False,
     all_variants: Annotated[
         bool,
         typer.Option("--all-variants", help="Render in every theme of the spec's `variants` list."),
@@ -146,15 +150,9 @@ def build(
     specs_dir: Annotated[
         Path, typer.Argument(help="Folder of specs (*.yaml).", show_default=True)
     ] = Path("specs"),
-    output: Annotated[Path, typer.Option("--output", "-o", help="Folder to write into.")] = Path(
-        "output"
-    ),
-    format: Annotated[
-        str, typer.Option("--format", "-f", help="Comma-separated formats: svg, png, pdf.")
-    ] = "svg,png,pdf",
-    scale: Annotated[
-        float, typer.Option("--scale", min=0.1, max=8.0, help="PNG pixels per SVG px.")
-    ] = 2.0,
+    output: OutputOpt = Path("output"),
+    format: FormatOpt = "svg,png,pdf",
+    scale: ScaleOpt = 2.0,
     check: Annotated[
         bool,
         typer.Option("--check", help="Write nothing; exit 1 if any output is missing or stale."),
@@ -165,7 +163,7 @@ def build(
     jobs: Annotated[
         int | None, typer.Option("--jobs", "-j", min=1, help="Worker processes (default: cores).")
     ] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
+    quiet: QuietOpt = False,
 ) -> None:
     """Render every spec in a folder, in all its variants; only what changed."""
     formats = _formats(format)
@@ -289,16 +287,12 @@ def themes(ctx: typer.Context) -> None:
 @themes_app.command("show")
 def themes_show(
     name: Annotated[str, typer.Argument(help="Theme name or theme file.", show_default=False)],
-    output: Annotated[Path, typer.Option("--output", "-o", help="Folder to write into.")] = Path(
-        "output"
-    ),
-    format: Annotated[
-        str, typer.Option("--format", "-f", help="Comma-separated formats: svg, png, pdf.")
-    ] = "svg,png",
+    output: OutputOpt = Path("output"),
+    format: FormatOpt = "svg,png",
 ) -> None:
     """Draw a swatch sheet of a theme: palette, roles with contrast, ramp, emphasis."""
     formats = _formats(format)
-    from renderer.project import write_atomic
+    from renderer.files import write_atomic
     from renderer.swatch import swatch_svg
     from renderer.theme import load_theme
 
@@ -341,10 +335,6 @@ _WatchPath = Annotated[
         metavar="PATH", help="A spec file, or a folder of specs (*.yaml).", show_default=True
     ),
 ]
-_WatchOutput = Annotated[Path, typer.Option("--output", "-o", help="Folder to write into.")]
-_WatchFormat = Annotated[
-    str, typer.Option("--format", "-f", help="Comma-separated formats: svg, png, pdf.")
-]
 _WatchPort = Annotated[
     int, typer.Option("--port", min=0, max=65535, help="Preview port (0: any free port).")
 ]
@@ -354,21 +344,20 @@ _WatchHost = Annotated[
 _WatchOpen = Annotated[
     bool, typer.Option("--open/--no-open", help="Open the preview in a browser (implies --serve).")
 ]
-_WatchQuiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")]
 
 
 @app.command()
 def watch(
     path: _WatchPath = Path("specs"),
-    output: _WatchOutput = Path("output"),
-    format: _WatchFormat = "svg,png,pdf",
+    output: OutputOpt = Path("output"),
+    format: FormatOpt = "svg,png,pdf",
     serve: Annotated[
         bool, typer.Option("--serve", help="Also serve a live preview page on loopback.")
     ] = False,
     port: _WatchPort = 8765,
     host: _WatchHost = "127.0.0.1",
     open_page: _WatchOpen = False,
-    quiet: _WatchQuiet = False,
+    quiet: QuietOpt = False,
 ) -> None:
     """Re-render specs on every save; a broken spec prints its errors and the watch goes on."""
     _watch(path, output, format, serve or open_page, port, host, open_page, quiet)
@@ -377,12 +366,12 @@ def watch(
 @app.command("serve")
 def serve_command(
     path: _WatchPath = Path("specs"),
-    output: _WatchOutput = Path("output"),
-    format: _WatchFormat = "svg,png,pdf",
+    output: OutputOpt = Path("output"),
+    format: FormatOpt = "svg,png,pdf",
     port: _WatchPort = 8765,
     host: _WatchHost = "127.0.0.1",
     open_page: _WatchOpen = False,
-    quiet: _WatchQuiet = False,
+    quiet: QuietOpt = False,
 ) -> None:
     """`watch --serve`: a local preview page that follows every save."""
     _watch(path, output, format, True, port, host, open_page, quiet)

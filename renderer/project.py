@@ -7,8 +7,6 @@ be rendered (`build`'s up-to-date check, `validate`) load no drawing code.
 from __future__ import annotations
 
 import difflib
-import os
-import tempfile
 from pathlib import Path
 
 from renderer.errors import Loc, SpecError, SpecErrors
@@ -139,16 +137,3 @@ def output_name(spec_path: Path, theme: Theme, spec_theme: str, fmt: str) -> str
     if theme.name == Path(spec_theme).stem:
         return f"{spec_path.stem}.{fmt}"
     return f"{spec_path.stem}.{theme.name}.{fmt}"
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -15,13 +15,13 @@ from pathlib import Path
 from renderer.backends.svg import render_svg
 from renderer.canvas import layout
 from renderer.errors import Loc, SpecErrors
+from renderer.files import write_atomic
 from renderer.project import (
     FORMATS,
     output_name,
     resolve_theme,
     theme_dirs,
     variant_themes,
-    write_atomic,
 )
 from renderer.scene import Scene, build_scene
 from renderer.scorecard import annotate

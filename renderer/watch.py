@@ -207,7 +207,7 @@ class Watcher:
         PNG and PDF, so the page follows a save as fast as possible. Files are
         written only when every format succeeded, as `tierdraw render` does.
         """
-        from renderer.project import write_atomic
+        from renderer.files import write_atomic
         from renderer.render import encode, output_name, render_spec, resolve_theme
         from renderer.spec.parse import load_spec
 

@@ -15,7 +15,6 @@ Python), found by naming convention: "IBM Plex Sans" -> module
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
 import importlib.util
@@ -27,6 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
+
+from renderer.files import write_atomic
 
 DEFAULT_FAMILY = "Inter"
 REGULAR = 400
@@ -399,23 +400,11 @@ def _escape(text: str) -> str:
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
-    """Write whole files only, so a reader never sees a half-written one."""
-    import tempfile
-
+    """Whole cache files only, so a concurrent reader never sees a half-written one."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        write_atomic(path, data)
     except OSError as exc:
         raise FontCacheError(
             f"cannot write the font cache at {path.parent} ({exc.strerror}); "
             "set XDG_CACHE_HOME to a writable directory"
         ) from exc
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
