@@ -143,14 +143,14 @@ def _font_key(family: str) -> str:
 def _theme_chain(path: Path) -> list[Path]:
     """A theme file and the files it `extends`, as the theme loader finds them."""
     from renderer.spec.yaml_source import load_yaml_file
-    from renderer.theme import find_theme
+    from renderer.theme import find_parent
 
     chain, seen = [path], {path.resolve()}
     while True:
         node = load_yaml_file(chain[-1]).get("extends")
         if node is None or not isinstance(node.value, str):
             return chain
-        nxt = find_theme(node.value, (chain[-1].parent,))
+        nxt = find_parent(node.value, chain[-1], ())
         if nxt is None or nxt.resolve() in seen:
             return chain
         seen.add(nxt.resolve())

@@ -363,6 +363,8 @@ class _Solver:
         return max(slots)
 
     def _requirements(self, unit: Box) -> dict[int, float]:
+        if unit.is_operator:  # a sign between two lanes
+            return {0: self.op_d}
         by_tier: dict[int, list[Box]] = defaultdict(list)
         for b in unit.walk():
             if not b.is_operator:
@@ -407,6 +409,8 @@ class _Solver:
     def tier_widths(self, index: int, unit_width: float) -> dict[int, float]:
         unit = self.units[index]
         req = self.req[index]
+        if unit.is_operator:
+            return {0: self.op_d}
         widths = {0: unit_width}
         for tier in sorted(req):
             if tier == 0:
@@ -666,15 +670,22 @@ def _body(diagram: Diagram, s: _Solver, extra: float) -> Body:
     if n == 0:
         return Body(0.0, 0.0, (), ())
     lane_gap = s.lane_gap
+    is_op = [u.is_operator for u in s.units]
+    lanes_n = max(1, n - sum(is_op))
+    own = [r[0] for r in s.req]
     if s.down:
-        unit_w = [max(r[0] for r in s.req) + extra] * n
+        band = max((w for w, op in zip(own, is_op, strict=True) if not op), default=0.0)
+        unit_w = [s.op_d if op else band + extra for op in is_op]
     else:
-        need = [r[0] for r in s.req]
-        if max(need) * n <= sum(need) * EQUAL_LANES_COST:
-            need = [max(need)] * n  # columns of one width, where that is cheap
-            extra = max(0.0, extra - (max(need) * n - sum(r[0] for r in s.req)))
-        grow = [min(extra / n, w * (MAX_STRETCH - 1)) for w in need]
-        unit_w = [w + g for w, g in zip(need, grow, strict=True)]
+        need = [w for w, op in zip(own, is_op, strict=True) if not op] or [0.0]
+        widest = max(need)
+        if widest * len(need) <= sum(need) * EQUAL_LANES_COST:
+            # columns of one width, where that is cheap
+            extra = max(0.0, extra - (widest * len(need) - sum(need)))
+            own = [w if op else widest for w, op in zip(own, is_op, strict=True)]
+        grow = [0.0 if op else min(extra / lanes_n, w * (MAX_STRETCH - 1))
+                for w, op in zip(own, is_op, strict=True)]  # fmt: skip
+        unit_w = [w + g for w, g in zip(own, grow, strict=True)]
         if n > 1:  # what the lanes cannot take widens the gaps, up to MAX_GAP_STRETCH
             lane_gap += min((extra - sum(grow)) / (n - 1), lane_gap * (MAX_GAP_STRETCH - 1))
     widths = [s.tier_widths(i, unit_w[i]) for i in range(n)]
@@ -686,14 +697,16 @@ def _body(diagram: Diagram, s: _Solver, extra: float) -> Body:
         # Questions of bands stand in a column of their own on the left.
         qx = s.q_width + s.gap if any(u.question for u in s.units) else 0.0
         y = 0.0
+        band_w = max(unit_w)
         for i, u in enumerate(s.units):
             h = max(heights[i], p.question_height(u)) if u.question else heights[i]
             if u.question:
                 nodes.append(p.question_at(u, Rect(0.0, y, s.q_width, h)))
-            lanes.append(p.place(u, qx, y, unit_w[i], h))
+            x = qx + (band_w - unit_w[i]) / 2  # an operator sits centred between bands
+            lanes.append(p.place(u, x, y, unit_w[i], h))
             nodes.append(lanes[-1])
             y += h + lane_gap
-        width, height = qx + unit_w[0], y - lane_gap
+        width, height = qx + band_w, y - lane_gap
     else:
         # A lane's question stands above it; each column is centred on the tallest.
         q_h = [p.question_height(u) + s.pair_gap() if u.question else 0.0 for u in s.units]
@@ -717,6 +730,8 @@ def _connectors(diagram: Diagram, nodes: list[Placed], gap: float) -> list[Conne
     out = []
     size = gap * 0.5
     for a, b in itertools.pairwise(nodes):
+        if a.box.is_operator or b.box.is_operator:
+            continue  # the operator itself says how the lanes combine
         if diagram.direction == "down":
             cx = (a.rect.x + a.rect.right) / 2
             y0, y1 = a.rect.bottom, b.rect.y

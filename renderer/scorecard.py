@@ -7,6 +7,7 @@ matrix cells, so layout and scene only read `Box.data`.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import replace
 
 from renderer.scores import ScoreReport, format_value
@@ -109,5 +110,6 @@ def _total_range(spec: MatrixSpec, rng: tuple[float, float]) -> tuple[float, flo
     """A (weighted) sum spans the range times the total weight; a mean spans the range."""
     if spec.total == "sum":
         n = sum(spec.weights) if spec.weights else len(spec.criteria)
-        return (rng[0] * n, rng[1] * n)
+        big = sys.float_info.max  # absurd weights must not make the range infinite
+        return (max(rng[0] * n, -big), min(rng[1] * n, big))
     return rng

@@ -347,6 +347,12 @@ def _matrix_totals(matrix: MatrixSpec) -> tuple[Scored, ...]:
             continue
         if matrix.total == "sum":
             total = sum(w * s for w, s in pairs)
+            if not math.isfinite(total):
+                raise SpecErrors.one(
+                    matrix.loc,
+                    f"the total of row '{row.label}' is too large to compute:"
+                    " use weights and scores of sensible size",
+                )
             if all(w == 1 for w, _ in pairs):
                 terms = " + ".join(_num(s) for _, s in pairs)
             else:

@@ -183,7 +183,15 @@ def _load_merged(
         return own
     if parent_node.kind != "scalar" or not isinstance(parent_node.value, str):
         raise SpecErrors.one(parent_node.loc, "'extends' must be a theme name or path")
-    parent_path = _find_parent(parent_node.value, path, search_dirs)
+    if _is_path(parent_node.value) and not _inside_project(
+        path.parent / parent_node.value, path.parent, search_dirs
+    ):
+        raise SpecErrors.one(
+            parent_node.loc,
+            f"'extends' path '{_short(parent_node.value)}' is outside the theme's folder:"
+            " name a theme, or a file beside this one",
+        )
+    parent_path = find_parent(parent_node.value, path, search_dirs)
     if parent_path is None:
         raise SpecErrors.one(parent_node.loc, f"unknown theme '{parent_node.value}' in 'extends'")
     # Reported at the `extends` that closes the loop: that is the line to change.
@@ -199,13 +207,30 @@ def _load_merged(
     return _deep_merge(_load_merged(parent_path, search_dirs, chain), own)
 
 
-def _find_parent(value: str, child: Path, search_dirs: tuple[Path, ...]) -> Path | None:
-    """A relative path in `extends` is relative to the theme that says it, so a
-    family of themes can move together; a name looks beside it first."""
-    if ("/" in value or value.endswith((".yaml", ".yml"))) and not Path(value).is_absolute():
+def find_parent(value: str, child: Path, search_dirs: tuple[Path, ...]) -> Path | None:
+    """The theme an `extends: value` in `child` names.
+
+    A path is relative to the theme that says it, so a family of themes can
+    move together; a name looks beside it first."""
+    if _is_path(value):
         beside = child.parent / value
         return beside if beside.is_file() else None
     return find_theme(value, (child.parent, *search_dirs))
+
+
+def _is_path(value: str) -> bool:
+    return "/" in value or value.endswith((".yaml", ".yml"))
+
+
+def _inside_project(target: Path, home: Path, search_dirs: tuple[Path, ...]) -> bool:
+    """Themes from many authors may only extend files in their own folder or in
+    the theme folders tierdraw searches (symlinks followed)."""
+    real = target.resolve()
+    return any(real.is_relative_to(d.resolve()) for d in (home, *search_dirs, *BUILTIN_DIRS))
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _as_tree(node: YNode) -> Any:

@@ -7,6 +7,7 @@ Later stages never look at the spec again, only at `Diagram`.
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -39,6 +40,8 @@ class BoxData:
         """
         if self.score is None:
             return None
+        if not math.isfinite(self.score):
+            return "n/a"
         if self.score == round(self.score):
             return f"{self.score:.0f}"
         return f"{self.score:.{self.places()}f}"

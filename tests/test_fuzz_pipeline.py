@@ -30,7 +30,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, assume, event, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from hypothesis.control import currently_in_test_context
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -99,9 +99,6 @@ def run_pipeline(
     drawn: list[Rendered] = []
     try:
         spec = parse_spec_text(data, SPEC_PATH)
-        if currently_in_test_context():  # KNOWN_BUGS, until they are fixed
-            assume(not any(lane.operator for lane in spec.lanes))
-            assume(not (spec.matrix and max(spec.matrix.weights or (1,)) > 1e300))
         themes = [resolve_theme(spec), *variant_themes(spec)]
         for theme in themes:
             rendered = render_spec(spec, theme)
@@ -160,35 +157,40 @@ def _kind_of(message: str) -> str:
     return " ".join(w for w in words[:4] if not any(c.isdigit() for c in w))
 
 
-# --- known bugs, reported, outside the spec stage -----------------------------------
+# --- crashes this fuzzer found, now regression tests ----------------------------------
 
-KNOWN_BUGS = [
-    # layout.py `_body`: KeyError 0 for an operator among the lanes (any position).
-    ("title: T\ncolumns: [A, {operator: x}, B]\n", KeyError),
-    # A matrix total that overflows: tree.py `score_text` int(inf) ...
-    (
+
+def test_an_operator_between_lanes_is_drawn_between_them() -> None:
+    spec = parse_spec_text("title: T\ncolumns: [A, {operator: x}, B]\n", SPEC_PATH)
+    scene = render_spec(spec, resolve_theme(spec)).scene
+    a, op, b = scene.nodes
+    assert op.role == "operator" and [t.text for t in op.texts] == ["×"]
+    assert a.rect.right < op.rect.x and op.rect.right < b.rect.x
+    assert abs((op.rect.y + op.rect.h / 2) - (a.rect.y + a.rect.h / 2)) < 0.01
+
+
+def test_a_matrix_total_too_large_to_compute_is_a_spec_error() -> None:
+    text = (
         "title: T\nmatrix: {criteria: [a, b], weights: [1, 1.7e+308], total: sum,"
-        " rows: [{label: r, scores: [1, 3]}]}\n",
-        OverflowError,
-    ),
-    # ... and scores.py `ramp_step` int(nan) (the fill spans range x total weight).
-    (
-        "title: T\nmatrix: {criteria: [a, b], weights: [1, 1.7e+308], total: sum,"
-        " rows: [{label: r, scores: [1, 1]}]}\n",
-        ValueError,
-    ),
-]
-"""Minimal repros of crashes found by this fuzzer in stages this test does not
-own. The properties `assume` such cases away until they are fixed; the test
-below is a strict xfail, so a fix turns it green-red and asks for the `assume`
-(marked KNOWN_BUGS) to go."""
-
-
-@pytest.mark.parametrize(("text", "error"), KNOWN_BUGS)
-def test_known_bugs(text: str, error: type[Exception]) -> None:
-    """Reported crashes: each still raises its error (fixing one fails this: drop its `assume`)."""
-    with pytest.raises(error):
+        " rows: [{label: r, scores: [1, 3]}]}\n"
+    )
+    with pytest.raises(SpecErrors) as e:
         render_spec(spec := parse_spec_text(text, SPEC_PATH), resolve_theme(spec))
+    assert [str(err) for err in e.value.errors] == [
+        f"{SPEC_PATH}:2:9: the total of row 'r' is too large to compute:"
+        " use weights and scores of sensible size"
+    ]
+
+
+def test_a_huge_but_finite_matrix_total_still_draws() -> None:
+    text = (
+        "title: T\nmatrix: {criteria: [a, b], weights: [1, 1.7e+308], total: sum,"
+        " rows: [{label: r, scores: [1, 1]}]}\n"
+    )
+    spec = parse_spec_text(text, SPEC_PATH)
+    scene = render_spec(spec, resolve_theme(spec)).scene
+    total = next(n for n in scene.walk() if n.role == "total")
+    assert total.texts and total.style.fill in resolve_theme(spec).ramp
 
 
 # --- strategies: any YAML document ----------------------------------------------

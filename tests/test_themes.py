@@ -504,3 +504,21 @@ def test_the_wheel_ships_every_theme(tmp_path: Path) -> None:
         str(site / "renderer" / "_builtin_themes" / "blue-grey.yaml"),
         "['built-in']",
     ]
+
+
+@pytest.mark.parametrize("target", ["/etc/hostname", "../outside.yaml"])
+def test_extends_may_not_reach_outside_the_theme_folder(tmp_path: Path, target: str) -> None:
+    home = tmp_path / "themes"
+    home.mkdir()
+    write(tmp_path, "outside", BASE)
+    child = write(home, "child", f"extends: {target}\n")
+    assert errors_of(child) == [
+        f"{child}:1:10: 'extends' path '{target}' is outside the theme's folder:"
+        " name a theme, or a file beside this one"
+    ]
+
+
+def test_extends_a_file_beside_it(tmp_path: Path) -> None:
+    write(tmp_path, "base", BASE)
+    child = write(tmp_path, "child", "extends: ./base.yaml\n")
+    assert load_theme(str(child)).palette == load_theme(str(tmp_path / "base.yaml")).palette
