@@ -10,21 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, tierdraw
 
 V4 = ROOT / "specs" / "cs-metrics-hierarchy-v4.yaml"
 
 
-def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run(
-        [sys.executable, "-m", "renderer", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+run = tierdraw
 
 
 def test_render_all_formats(tmp_path: Path) -> None:

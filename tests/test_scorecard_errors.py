@@ -9,28 +9,14 @@ trail of every score.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, tierdraw
 
-
-def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    """`tierdraw ARGS` in a real process, as in tests/test_cli.py."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run(
-        [sys.executable, "-m", "renderer", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+run = tierdraw
 
 
 SIMPLE = ROOT / "specs" / "saas-benchmark-scorecard-simple.yaml"
