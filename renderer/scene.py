@@ -152,13 +152,19 @@ QUIET_KINDS = frozenset({"caption", "detail", "benchmark"})
 MIN_CONTRAST = 4.5  # WCAG AA for normal text
 
 
+def prefer(colour: str, on: str, minimum: float, theme: Theme) -> str:
+    """`colour` where it reaches `minimum` contrast on `on`; else whichever of it and
+    the palette's darkest and lightest colours stands out best."""
+    if contrast(on, colour) >= minimum:
+        return colour
+    extremes = sorted(theme.palette.values(), key=luminance)
+    return most_readable(on, (colour, extremes[0], extremes[-1]))
+
+
 def readable_on(fill: str, role: RoleStyle, theme: Theme) -> tuple[str, str]:
     """Text and caption colours for a score-stepped fill: the role's own where they
     stay readable, else the palette colour that reads best."""
-    extremes = sorted(theme.palette.values(), key=luminance)
-    ink = role.text
-    if contrast(fill, ink) < MIN_CONTRAST:
-        ink = most_readable(fill, (ink, extremes[0], extremes[-1]))
+    ink = prefer(role.text, fill, MIN_CONTRAST, theme)
     quiet = role.caption if contrast(fill, role.caption) >= MIN_CONTRAST else ink
     return ink, quiet
 
@@ -169,11 +175,7 @@ MIN_OUTLINE_CONTRAST = 3.0  # WCAG for graphical objects
 def emphasis_on(behind: str, theme: Theme) -> str:
     """The emphasis outline, or the palette colour that stands out where it would vanish
     (a navy outline inside a navy lane)."""
-    stroke = theme.emphasis_stroke
-    if contrast(behind, stroke) >= MIN_OUTLINE_CONTRAST:
-        return stroke
-    extremes = sorted(theme.palette.values(), key=luminance)
-    return most_readable(behind, (stroke, extremes[0], extremes[-1]))
+    return prefer(theme.emphasis_stroke, behind, MIN_OUTLINE_CONTRAST, theme)
 
 
 def _bar(shape_id: str, b: Bar, colour: str, k: float) -> tuple[Shape, ...]:
